@@ -1,0 +1,3 @@
+using Demand.Cli;
+
+return await DemandCommand.Build().Parse(args).InvokeAsync();
