@@ -17,6 +17,7 @@ public static class CosmosServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => CosmosClientFactory.Create(sp.GetRequiredService<IOptions<CosmosOptions>>().Value));
         services.AddSingleton(sp => new DemandCosmos(sp.GetRequiredService<CosmosClient>(), sp.GetRequiredService<IOptions<CosmosOptions>>().Value.DatabaseName));
+        services.AddSingleton<Demand.Core.Storage.IProfileStore, CosmosProfileStore>();
         services.AddHostedService<CosmosInitializer>();
         return services;
     }

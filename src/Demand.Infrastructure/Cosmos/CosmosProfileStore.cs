@@ -1,0 +1,28 @@
+using Demand.Core.Profiles;
+using Demand.Core.Storage;
+
+namespace Demand.Infrastructure.Cosmos;
+
+/// <summary>Profiles in Cosmos; concurrent writers (scorer: categories, miner: needs) merge through ETags.</summary>
+public sealed class CosmosProfileStore(DemandCosmos cosmos) : IProfileStore
+{
+    public Task<ProfileDocument?> GetAsync(string merchantId, string userId, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<ProfileDocument>(cosmos.Profiles, userId, DemandCosmos.UserKey(merchantId, userId), cancellationToken);
+
+    public Task<ProfileDocument> UpdateAsync(string merchantId, string userId, Action<ProfileDocument> mutate, CancellationToken cancellationToken) =>
+        CosmosDocuments.UpdateAsync(
+            cosmos.Profiles,
+            userId,
+            DemandCosmos.UserKey(merchantId, userId),
+            () => ProfileDocument.Create(merchantId, userId),
+            doc =>
+            {
+                mutate(doc);
+                return true;
+            },
+            doc => doc.ETag,
+            cancellationToken);
+
+    public Task<bool> DeleteAsync(string merchantId, string userId, CancellationToken cancellationToken) =>
+        CosmosDocuments.DeleteAsync(cosmos.Profiles, userId, DemandCosmos.UserKey(merchantId, userId), cancellationToken);
+}
