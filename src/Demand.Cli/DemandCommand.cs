@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Demand.Cli.Commands;
 
 namespace Demand.Cli;
 
@@ -8,6 +9,8 @@ public static class DemandCommand
     public static RootCommand Build()
     {
         var root = new RootCommand("Demand: per-user need profiles from merchant behaviour logs.");
+        root.Subcommands.Add(HostCommand.Create());
+        root.Subcommands.Add(TriggerCommand.Create());
         return root;
     }
 }
