@@ -170,7 +170,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     /// <summary>Forwards an /api request to the handler unchanged (enableProxyingHttpRequest).</summary>
     public async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.RequestUri = new Uri(HandlerAddress, request.RequestUri!.PathAndQuery);
+        request.RequestUri = new Uri(HandlerAddress, request.RequestUri!.OriginalString);
         return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 

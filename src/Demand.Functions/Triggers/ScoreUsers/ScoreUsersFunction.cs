@@ -1,3 +1,5 @@
+using Demand.Core;
+using Demand.Core.Messaging;
 using Demand.Functions.Hosting;
 using Demand.Hosting.Envelope;
 
@@ -22,7 +24,8 @@ public static class ScoreUsersFunction
 
     private static Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var message = request.GetString(RequestBinding);
-        return Task.FromResult(new InvocationResult().Log("received " + (message?.Length ?? 0) + " chars"));
+        var message = request.GetJson<ScoreRequest>(RequestBinding, DemandJson.Options)
+            ?? throw new InvalidDataException("The score request is empty.");
+        return Task.FromResult(new InvocationResult().Log("received " + message.UserIds.Count + " users"));
     }
 }
