@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Demand.Cli.Commands;
+using Demand.Cli.Commands.Bench;
 
 namespace Demand.Cli;
 
@@ -11,6 +12,9 @@ public static class DemandCommand
         var root = new RootCommand("Demand: per-user need profiles from merchant behaviour logs.");
         root.Subcommands.Add(HostCommand.Create());
         root.Subcommands.Add(TriggerCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PublishCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }
