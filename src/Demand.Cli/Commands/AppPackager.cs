@@ -13,6 +13,12 @@ internal static class AppPackager
 {
     public const string OnnxRuntimeLibrary = "libonnxruntime.so.1";
 
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
     public static async Task<(string Folder, string Zip)> PublishAsync(string output, CancellationToken cancellationToken)
     {
         var root = RepoPaths.RepositoryRoot() ?? throw new InvalidOperationException("Run from the repository (Demand.sln not found).");
@@ -24,8 +30,12 @@ internal static class AppPackager
 
         var publish = new ProcessStartInfo("dotnet", [
             "publish", Path.Combine(root, "src", "Demand.Functions", "Demand.Functions.csproj"),
-            "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "-o", folder, "-nologo", "-v", "quiet", "-clp:ErrorsOnly",
-            "-p:DebugType=none", "-p:GenerateDocumentationFile=false",
+            "-c", Configuration, "-r", "linux-x64", "--self-contained", "true", "-o", folder, "-nologo", "-v", "quiet", "-clp:ErrorsOnly",
+            "-p:DebugType=none",
+
+            // The libraries are already built by the solution build (./scripts/setup.sh); rebuilding them here
+            // would rewrite assemblies that running processes (tests, the stand-in) have loaded.
+            "-p:BuildProjectReferences=false",
         ])
         { UseShellExecute = false };
         using (var process = Process.Start(publish) ?? throw new InvalidOperationException("Could not start dotnet publish."))
