@@ -119,15 +119,16 @@ public sealed class InvocationRequest
             return Encoding.UTF8.GetString(_body, slice.Start, slice.Length);
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var first = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var second = ArrayPool<byte>.Shared.Rent(slice.Length);
         try
         {
-            var text = Unwrap(slice, rented);
-            return Encoding.UTF8.GetString(text);
+            return Encoding.UTF8.GetString(Unwrap(slice, first, second));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
         }
     }
 
@@ -140,14 +141,16 @@ public sealed class InvocationRequest
             return JsonSerializer.Deserialize<T>(_body.AsSpan(slice.Start, slice.Length), options);
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var first = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var second = ArrayPool<byte>.Shared.Rent(slice.Length);
         try
         {
-            return JsonSerializer.Deserialize<T>(Unwrap(slice, rented), options);
+            return JsonSerializer.Deserialize<T>(Unwrap(slice, first, second), options);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
         }
     }
 
@@ -231,60 +234,43 @@ public sealed class InvocationRequest
     }
 
     /// <summary>
-    /// Unescapes a string value into <paramref name="buffer"/> (UTF-8, never longer than the raw text); when the
-    /// result is itself a JSON string literal (the host's double encoding) it is unescaped once more in place.
+    /// Unescapes a string value into <paramref name="first"/> (UTF-8, never longer than the raw text); when the
+    /// result is itself a JSON string literal (the host's double encoding) it is unescaped once more into
+    /// <paramref name="second"/>. Both buffers are at least as long as the raw value.
     /// </summary>
-    private ReadOnlySpan<byte> Unwrap(Slice slice, byte[] buffer)
+    private ReadOnlySpan<byte> Unwrap(Slice slice, byte[] first, byte[] second)
     {
-        int length;
+        ReadOnlySpan<byte> outer;
         if (slice.Escaped)
         {
             var reader = new Utf8JsonReader(_body.AsSpan(slice.Start - 1, slice.Length + 2));
             reader.Read();
-            length = reader.CopyString(buffer);
+            outer = first.AsSpan(0, reader.CopyString(first));
         }
         else
         {
-            _body.AsSpan(slice.Start, slice.Length).CopyTo(buffer);
-            length = slice.Length;
+            outer = _body.AsSpan(slice.Start, slice.Length);
         }
 
-        var outer = buffer.AsSpan(0, length);
-        if (length >= 2 && outer[0] == (byte)'"' && outer[^1] == (byte)'"')
+        if (outer.Length < 2 || outer[0] != (byte)'"' || outer[^1] != (byte)'"')
         {
-            try
-            {
-                var inner = new Utf8JsonReader(outer);
-                if (inner.Read() && inner.TokenType == JsonTokenType.String && inner.BytesConsumed == length)
-                {
-                    if (!inner.ValueIsEscaped)
-                    {
-                        return outer[1..^1];
-                    }
-
-                    // Unescaping never grows the text, so copying into the front of the same buffer is safe
-                    // only through a temporary: CopyString may not alias its source.
-                    var copy = ArrayPool<byte>.Shared.Rent(length);
-                    try
-                    {
-                        outer.CopyTo(copy);
-                        var again = new Utf8JsonReader(copy.AsSpan(0, length));
-                        again.Read();
-                        var written = again.CopyString(buffer);
-                        return buffer.AsSpan(0, written);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(copy);
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-            }
+            return outer;
         }
 
-        return outer;
+        try
+        {
+            var inner = new Utf8JsonReader(outer);
+            if (!inner.Read() || inner.TokenType != JsonTokenType.String || inner.BytesConsumed != outer.Length)
+            {
+                return outer;
+            }
+
+            return inner.ValueIsEscaped ? second.AsSpan(0, inner.CopyString(second)) : inner.ValueSpan;
+        }
+        catch (JsonException)
+        {
+            return outer;
+        }
     }
 
     private Slice Get(string binding) =>
