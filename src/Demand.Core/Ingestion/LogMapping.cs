@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Demand.Core.Events;
+
+namespace Demand.Core.Ingestion;
+
+/// <summary>Log file format.</summary>
+public enum LogFormat
+{
+    /// <summary>JSON Lines if the first non-blank byte is '{', else CSV.</summary>
+    Auto,
+    Jsonl,
+    Csv,
+}
+
+/// <summary>How timestamps are written.</summary>
+public sealed record TimestampMapping
+{
+    /// <summary><c>iso8601</c>, <c>unix-s</c>, <c>unix-ms</c>, or a .NET pattern such as <c>yyyy-MM-dd HH</c>.</summary>
+    public string Format { get; init; } = "iso8601";
+
+    /// <summary>IANA time zone for timestamps without an offset (default UTC).</summary>
+    public string TimeZone { get; init; } = "UTC";
+}
+
+/// <summary>
+/// A merchant's log layout as data: which column (by header name, JSON property or 0-based position) holds
+/// each field, how event types are spelled, how timestamps are written. Any real layout is ingested by
+/// writing one of these, no code change (docs/log-format.md).
+/// </summary>
+public sealed record LogMapping
+{
+    public const string DefaultName = "default";
+    public const string TaobaoName = "taobao-userbehavior";
+
+    /// <summary>Canonical field names a mapping can bind.</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+        ["eventId", "userId", "type", "timestamp", "productId", "categoryId", "price", "quantity", "query", "rating", "text", "sessionId"];
+
+    public string Name { get; init; } = DefaultName;
+
+    public LogFormat Format { get; init; } = LogFormat.Auto;
+
+    /// <summary>CSV delimiter.</summary>
+    public char Delimiter { get; init; } = ',';
+
+    /// <summary>CSV: whether the first record is a header (columns may then be named).</summary>
+    public bool Header { get; init; } = true;
+
+    /// <summary>Field → column: a JSON string (header / property name) or number (0-based position). Unlisted fields use their own name.</summary>
+    public Dictionary<string, JsonElement> Columns { get; init; } = [];
+
+    /// <summary>Source type value → canonical type (<c>view</c>, <c>purchase</c>, …). Canonical names are always accepted.</summary>
+    public Dictionary<string, string> Types { get; init; } = [];
+
+    public TimestampMapping Timestamp { get; init; } = new();
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static LogMapping Default { get; } = new();
+
+    public static LogMapping Taobao { get; } = new()
+    {
+        Name = TaobaoName,
+        Format = LogFormat.Csv,
+        Header = false,
+        Columns = new Dictionary<string, JsonElement>
+        {
+            ["userId"] = Number(0),
+            ["productId"] = Number(1),
+            ["categoryId"] = Number(2),
+            ["type"] = Number(3),
+            ["timestamp"] = Number(4),
+        },
+        Types = new Dictionary<string, string> { ["pv"] = "view", ["buy"] = "purchase", ["cart"] = "cart_add", ["fav"] = "wishlist" },
+        Timestamp = new TimestampMapping { Format = "unix-s" },
+    };
+
+    public static LogMapping? Preset(string name) => name switch
+    {
+        DefaultName => Default,
+        TaobaoName => Taobao,
+        _ => null,
+    };
+
+    /// <summary>Parses a mapping file; a string <c>"preset"</c> property of a known name starts from that preset.</summary>
+    /// <exception cref="InvalidDataException">The mapping is malformed (message says where).</exception>
+    public static LogMapping Parse(string json)
+    {
+        LogMapping? mapping;
+        try
+        {
+            mapping = JsonSerializer.Deserialize<LogMapping>(json, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The mapping is not valid JSON: {ex.Message}", ex);
+        }
+
+        mapping = mapping ?? throw new InvalidDataException("The mapping is empty.");
+        mapping.Validate();
+        return mapping;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Resolved type names: canonical names plus the merchant's own spellings (case-insensitive).</summary>
+    public Dictionary<string, EventType> TypeTable()
+    {
+        var table = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in EventTypes.WireNames)
+        {
+            EventTypes.TryParse(name, out var t);
+            table[name] = t;
+        }
+
+        foreach (var (source, target) in Types)
+        {
+            if (!EventTypes.TryParse(target, out var t))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': type value '{source}' maps to '{target}', which is not one of {string.Join(", ", EventTypes.WireNames)}.");
+            }
+
+            table[source] = t;
+        }
+
+        return table;
+    }
+
+    public void Validate()
+    {
+        foreach (var field in Columns.Keys)
+        {
+            if (!Fields.Contains(field))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': unknown field '{field}' in columns (known: {string.Join(", ", Fields)}).");
+            }
+        }
+
+        foreach (var (field, column) in Columns)
+        {
+            if (column.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': column of '{field}' must be a name or a 0-based position.");
+            }
+
+            if (column.ValueKind == JsonValueKind.Number && !Header && column.GetInt32() < 0)
+            {
+                throw new InvalidDataException($"Mapping '{Name}': position of '{field}' is negative.");
+            }
+        }
+
+        if (!Header && Format == LogFormat.Csv && Columns.Values.Any(c => c.ValueKind == JsonValueKind.String))
+        {
+            throw new InvalidDataException($"Mapping '{Name}': a CSV without header needs column positions, not names.");
+        }
+
+        _ = TypeTable();
+        _ = TimestampParser.Create(Timestamp);
+    }
+
+    private static JsonElement Number(int value) => JsonSerializer.SerializeToElement(value);
+}
