@@ -16,6 +16,8 @@ public static class DemandCommand
         root.Subcommands.Add(PublishCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainingCommands.ExportTraining());
+        root.Subcommands.Add(TrainingCommands.Evaluate());
         return root;
     }
 }
