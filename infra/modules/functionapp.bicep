@@ -76,6 +76,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Cosmos__CreateIfNotExists: 'false'
       Cosmos__AllowBulkExecution: 'true'
       Cosmos__MaxConcurrency: '32'
+      Model__Path: 'models/demand-mlp.onnx'
+      Model__OnnxRuntimePath: ''
+      Model__TopK: '10'
+      Model__StatsMaxAgeMinutes: '1440'
     }
   }
 }

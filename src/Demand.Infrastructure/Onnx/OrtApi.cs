@@ -45,16 +45,16 @@ internal sealed unsafe class OrtApi
     /// <exception cref="OnnxRuntimeException">The library is missing or does not serve API version 30.</exception>
     public static OrtApi Load(string libraryPath)
     {
+        if (!File.Exists(libraryPath))
+        {
+            throw new OnnxRuntimeException($"The ONNX Runtime library was not found at '{libraryPath}'. Install it with 'npm ci' (onnxruntime-node 1.30.0) or set Model:OnnxRuntimePath.");
+        }
+
         lock (Gate)
         {
             if (_instance is not null)
             {
                 return _instance;
-            }
-
-            if (!File.Exists(libraryPath))
-            {
-                throw new OnnxRuntimeException($"The ONNX Runtime library was not found at '{libraryPath}'. Install it with 'npm ci' (onnxruntime-node 1.30.0) or set Model:OnnxRuntimePath.");
             }
 
             nint handle;
