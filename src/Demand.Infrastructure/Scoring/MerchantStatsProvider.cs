@@ -40,16 +40,15 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
         return stats;
     }
 
-    /// <summary>All feature documents of a merchant (query filtered by merchant: the emulator ignores partition keys in queries).</summary>
+    /// <summary>
+    /// All feature documents of a merchant. A query filtered by merchant (indexed) rather than a partition-key-prefix
+    /// query: cosmosdb-server rejects prefix keys, and the filter is what keeps tenants apart in both places.
+    /// </summary>
     public static async Task<List<UserFeatures>> ReadFeaturesAsync(DemandCosmos cosmos, string merchantId, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var users = new List<UserFeatures>();
-        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: new QueryRequestOptions
-        {
-            PartitionKey = new PartitionKeyBuilder().Add(merchantId).Build(),
-            EnableOptimisticDirectExecution = true,
-        });
+        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
         while (feed.HasMoreResults)
         {
             foreach (var user in await feed.ReadNextAsync(cancellationToken))
