@@ -7,7 +7,7 @@ using Demand.Infrastructure.Onnx;
 namespace Demand.Cli.Commands;
 
 /// <summary>Model vs baselines on one held-out cutoff, all computed in the same run on the same users.</summary>
-internal sealed record ModelEvaluation(int Users, int Pairs, IReadOnlyList<(string Name, double Auc, double Recall, double Ndcg, double Ece)> Rows)
+internal sealed record ModelEvaluation(int Users, int Pairs, double Coverage, IReadOnlyList<(string Name, double Auc, double Recall, double Ndcg, double Ece)> Rows)
 {
     public static ModelEvaluation Run(CutoffSet data, IDemandModel model)
     {
@@ -40,6 +40,7 @@ internal sealed record ModelEvaluation(int Users, int Pairs, IReadOnlyList<(stri
 
         var sums = new double[3, 2];
         var evaluated = 0;
+        double covered = 0, relevant = 0;
         var byUser = Enumerable.Range(0, n).GroupBy(i => data.UserIndex[i]).ToDictionary(g => g.Key, g => g.ToList());
         for (var u = 0; u < data.Users.Count; u++)
         {
@@ -51,6 +52,8 @@ internal sealed record ModelEvaluation(int Users, int Pairs, IReadOnlyList<(stri
 
             evaluated++;
             var pairs = byUser.GetValueOrDefault(u) ?? [];
+            relevant += bought.Count;
+            covered += pairs.Count(i => bought.Contains(data.Categories[i]));
             var rankedModel = pairs.OrderByDescending(i => modelScores[i]).Select(i => data.Categories[i]).ToList();
             var rankedInteractions = pairs.Where(i => interactions[i] > 0).OrderByDescending(i => interactions[i]).Select(i => data.Categories[i]).ToList();
             var lists = new[] { rankedModel, globalTop, rankedInteractions };
@@ -67,7 +70,7 @@ internal sealed record ModelEvaluation(int Users, int Pairs, IReadOnlyList<(stri
             rows[l] = (rows[l].Item1, rows[l].Item2, sums[l, 0] / Math.Max(1, evaluated), sums[l, 1] / Math.Max(1, evaluated), rows[l].Item5);
         }
 
-        return new ModelEvaluation(evaluated, n, rows);
+        return new ModelEvaluation(evaluated, n, relevant == 0 ? 0 : covered / relevant, rows);
     }
 
     private static double Interactions(Core.Features.UserFeatures user, string category, DateOnly cutoff)
@@ -89,7 +92,7 @@ internal sealed record ModelEvaluation(int Users, int Pairs, IReadOnlyList<(stri
     public string ToTable()
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"held-out users with a purchase in the horizon: {Users:N0}; scored pairs: {Pairs:N0}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"held-out users with a purchase in the horizon: {Users:N0}; scored pairs: {Pairs:N0}; purchases among the candidates: {Coverage:P1}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"{"ranker",-40}{"AUC",8}{"Recall@5",10}{"NDCG@5",9}{"ECE",8}");
         foreach (var (name, auc, recall, ndcg, ece) in Rows)
         {

@@ -117,7 +117,7 @@ public sealed class MerchantStats
             }
         }
 
-        stats.Trending = stats.Trend.OrderByDescending(t => t.Value * Math.Sqrt(stats.Popularity[t.Key])).Take(3).Select(t => t.Key).ToList();
+        stats.Trending = stats.Trend.OrderByDescending(t => t.Value * Math.Sqrt(stats.Popularity[t.Key])).Take(5).Select(t => t.Key).ToList();
         return stats;
     }
 }

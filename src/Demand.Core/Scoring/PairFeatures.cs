@@ -23,14 +23,14 @@ public readonly record struct CandidatePair(string CategoryId, CandidateSource S
 /// </summary>
 public static class PairFeatures
 {
-    public const string Version = "pairs-v1";
+    public const string Version = "pairs-v2";
 
     public static IReadOnlyList<string> Names { get; } =
     [
         "view_h1", "view_h7", "view_h30", "search_h7", "cart_h1", "cart_h7", "cart_remove_h7", "wishlist_h30",
         "purchase_h7", "purchase_h30", "log_days_since_view", "log_days_since_purchase", "ever_purchased",
         "cycle_ratio", "own_cycle_ratio", "assoc_lift", "log_days_since_anchor", "popularity", "trend",
-        "log_user_activity", "review_sentiment", "src_touched", "src_associated", "src_trending",
+        "log_user_activity", "review_sentiment", "src_touched", "src_associated", "src_trending", "anchor_purchased",
     ];
 
     public static int Count => Names.Count;
@@ -38,7 +38,11 @@ public static class PairFeatures
     private const double Day = 86_400.0;
     private const double NeverDays = 365.0;
 
-    /// <summary>Candidate categories: touched + associated with purchases (lift) + trending.</summary>
+    /// <summary>
+    /// Candidate categories: touched + associated (co-purchase lift) with what the user bought or is looking at +
+    /// trending. Anchoring on views as well as purchases is what surfaces a life event's bundle early
+    /// (looking at strollers → diapers).
+    /// </summary>
     public static List<CandidatePair> Candidates(UserFeatures user, MerchantStats stats, int maxAssociated = 10)
     {
         var candidates = new Dictionary<string, CandidatePair>(StringComparer.Ordinal);
@@ -49,7 +53,8 @@ public static class PairFeatures
 
         foreach (var (anchor, activity) in user.Categories)
         {
-            if (activity.Counts[(int)EventType.Purchase] == 0 || !stats.Lift.TryGetValue(anchor, out var row))
+            var engaged = activity.Counts[(int)EventType.Purchase] > 0 || activity.Counts[(int)EventType.CartAdd] > 0 || activity.Counts[(int)EventType.View] > 0;
+            if (!engaged || !stats.Lift.TryGetValue(anchor, out var row))
             {
                 continue;
             }
@@ -92,9 +97,12 @@ public static class PairFeatures
         var daysSincePurchase = DaysSince(lastPurchase);
         var ownCycle = OwnCycleDays(a);
         var anchorDays = NeverDays;
+        var anchorPurchased = 0f;
         if (pair.AssociatedWith is { } anchor && user.Categories.TryGetValue(anchor, out var anchorActivity))
         {
-            anchorDays = DaysSince(anchorActivity.LastAt[(int)EventType.Purchase]);
+            var last = anchorActivity.LastAt;
+            anchorDays = DaysSince(Math.Max(last[(int)EventType.Purchase], Math.Max(last[(int)EventType.CartAdd], last[(int)EventType.View])));
+            anchorPurchased = last[(int)EventType.Purchase] > 0 ? 1 : 0;
         }
 
         var activity = 0.0;
@@ -128,6 +136,7 @@ public static class PairFeatures
         row[i++] = pair.Source.HasFlag(CandidateSource.Touched) ? 1 : 0;
         row[i++] = pair.Source.HasFlag(CandidateSource.Associated) ? 1 : 0;
         row[i++] = pair.Source.HasFlag(CandidateSource.Trending) ? 1 : 0;
+        row[i] = anchorPurchased;
     }
 
     /// <summary>The user's own median days between purchases in the category (0 when fewer than two).</summary>

@@ -20,7 +20,7 @@ public static class ProfileScoring
         ("cart activity", [4, 5, 6]),
         ("wishlist", [7]),
         ("repurchase cycle", [8, 9, 11, 12, 13, 14]),
-        ("complement", [15, 16, 22]),
+        ("complement", [15, 16, 22, 24]),
         ("trending", [18, 23]),
     ];
 
