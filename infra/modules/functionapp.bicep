@@ -80,6 +80,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Model__OnnxRuntimePath: ''
       Model__TopK: '10'
       Model__StatsMaxAgeMinutes: '1440'
+      Api__RequestsPerMinutePerKey: '1200'
     }
   }
 }
