@@ -18,6 +18,7 @@ public static class DemandCommand
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TrainingCommands.ExportTraining());
         root.Subcommands.Add(TrainingCommands.Evaluate());
+        root.Subcommands.Add(MerchantsCommand.Create());
         return root;
     }
 }

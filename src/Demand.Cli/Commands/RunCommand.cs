@@ -68,7 +68,10 @@ internal static class RunCommand
             return ok ? 0 : 1;
         }
 
-        Console.WriteLine($"Serving http://127.0.0.1:{port}/api (Ctrl-C to stop). Try: curl http://127.0.0.1:{port}/api/health");
+        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(SampleData.MerchantId, cancellationToken);
+        var sampleUser = await FirstUserAsync(cosmos.Profiles, cancellationToken);
+        Console.WriteLine($"Serving http://127.0.0.1:{port}/api (Ctrl-C to stop). An API key for merchant {SampleData.MerchantId} (shown once):");
+        Console.WriteLine($"  curl -H 'X-Api-Key: {key}' http://127.0.0.1:{port}/api/v1/merchants/{SampleData.MerchantId}/users/{sampleUser ?? "<userId>"}/profile");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -132,6 +135,12 @@ internal static class RunCommand
         }
 
         return count;
+    }
+
+    private static async Task<string?> FirstUserAsync(Container container, CancellationToken cancellationToken)
+    {
+        var json = await FirstAsync(container, cancellationToken);
+        return json is null ? null : JsonDocument.Parse(json).RootElement.GetProperty("userId").GetString();
     }
 
     private static async Task<string?> FirstAsync(Container container, CancellationToken cancellationToken)
