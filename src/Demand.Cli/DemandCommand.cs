@@ -19,6 +19,7 @@ public static class DemandCommand
         root.Subcommands.Add(TrainingCommands.ExportTraining());
         root.Subcommands.Add(TrainingCommands.Evaluate());
         root.Subcommands.Add(MerchantsCommand.Create());
+        root.Subcommands.Add(EvaluateMinerCommand.Create());
         return root;
     }
 }
