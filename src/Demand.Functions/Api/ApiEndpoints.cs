@@ -45,6 +45,7 @@ public static class ApiEndpoints
         merchant.MapProfiles();
         merchant.MapPrivacy();
         merchant.MapIngestions();
+        merchant.MapProducts();
         return app;
     }
 

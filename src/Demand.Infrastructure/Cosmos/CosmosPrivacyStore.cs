@@ -16,7 +16,7 @@ public interface IPrivacyStore
     Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken);
 }
 
-public sealed class CosmosPrivacyStore(DemandCosmos cosmos, TimeProvider time) : IPrivacyStore
+public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStore reviewNeeds, TimeProvider time) : IPrivacyStore
 {
     public async Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken)
     {
@@ -32,9 +32,18 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, TimeProvider time) :
         var key = DemandCosmos.UserKey(merchantId, userId);
         var existed = await CosmosDocuments.DeleteAsync(cosmos.Features, userId, key, cancellationToken);
         existed |= await CosmosDocuments.DeleteAsync(cosmos.Profiles, userId, key, cancellationToken);
+        var products = new HashSet<string>(StringComparer.Ordinal);
         foreach (var review in await ReviewNeedsAsync(merchantId, userId, cancellationToken))
         {
-            existed |= await CosmosDocuments.DeleteAsync(cosmos.ReviewNeeds, review.GetProperty("id").GetString()!, DemandCosmos.ProductKey(merchantId, review.GetProperty("productId").GetString()!), cancellationToken);
+            var productId = review.GetProperty("productId").GetString()!;
+            existed |= await CosmosDocuments.DeleteAsync(cosmos.ReviewNeeds, review.GetProperty("id").GetString()!, DemandCosmos.ProductKey(merchantId, productId), cancellationToken);
+            products.Add(productId);
+        }
+
+        // Product summaries must stop counting the erased shopper's reviews.
+        foreach (var productId in products)
+        {
+            await reviewNeeds.RebuildSummaryAsync(merchantId, productId, cancellationToken);
         }
 
         // Written even when nothing existed yet: an erasure request must also stop data that arrives later.
