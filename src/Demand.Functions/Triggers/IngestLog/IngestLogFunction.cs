@@ -1,5 +1,11 @@
+using Demand.Core;
+using Demand.Core.Ingestion;
+using Demand.Core.Storage;
 using Demand.Functions.Hosting;
 using Demand.Hosting.Envelope;
+using Demand.Infrastructure.Cosmos;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Demand.Functions.Triggers.IngestLog;
 
@@ -13,7 +19,15 @@ public static class IngestLogFunction
 
     public static IServiceCollection AddIngestion(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddOptions<IngestionOptions>()
+            .Bind(configuration.GetSection(IngestionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFeatureStore, CosmosFeatureStore>();
+        services.TryAddSingleton<IIngestionStore, CosmosIngestionStore>();
+        services.TryAddSingleton<IIngestionProbe, NoIngestionProbe>();
+        services.AddSingleton<LogPartIngestor>();
         return services;
     }
 
@@ -23,10 +37,40 @@ public static class IngestLogFunction
         return app;
     }
 
-    private static Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var log = request.GetBinary(LogBinding);
-        var lines = log.Span.Count((byte)'\n');
-        return Task.FromResult(new InvocationResult().Log("read " + lines + " lines from " + request.GetMetadata("Uri")));
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestLogFunction));
+        var uri = request.GetMetadata("Uri");
+        string merchantId, name;
+        try
+        {
+            (merchantId, name) = PartIdentity.FromBlobUri(new Uri(uri ?? throw new FormatException("The invocation has no Uri metadata.")));
+        }
+        catch (FormatException ex)
+        {
+            // Retrying cannot fix a bad path: answer 200 so the host does not loop, and say why.
+            logger.LogWarning("Ignoring blob {Uri}: {Reason}", uri, ex.Message);
+            return new InvocationResult().Log("ignored blob: " + ex.Message);
+        }
+
+        var content = request.GetBinary(LogBinding);
+        var ingestor = services.GetRequiredService<LogPartIngestor>();
+        var options = services.GetRequiredService<IOptions<IngestionOptions>>().Value;
+        var result = await ingestor.IngestAsync(merchantId, name, content, options.MaxConcurrency, cancellationToken);
+        var report = result.Report;
+        logger.LogInformation(
+            "Ingested part {PartId} of merchant {MerchantId}: {Status}, {LinesRead} lines, {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates, {Users} users",
+            report.PartId, merchantId, report.Status, report.LinesRead, report.Accepted, report.Rejected, report.Duplicates, report.UsersTouched);
+
+        var output = new InvocationResult()
+            .AddMessages(ScoreQueueBinding, result.ScoreRequests, DemandJson.Options)
+            .AddMessages(MineQueueBinding, result.MineRequests, DemandJson.Options)
+            .Log($"part {report.PartId}: {report.Status} {report.Error}".TrimEnd());
+        if (!result.Quarantine.IsEmpty)
+        {
+            output.SetBlob(RejectsBinding, result.Quarantine);
+        }
+
+        return output;
     }
 }
