@@ -6,7 +6,7 @@ namespace Demand.Core.Ingestion;
 /// <summary>How a log part is laid out.</summary>
 public enum LogFormat
 {
-    /// <summary>JSON Lines when the first non-blank byte is '{', CSV otherwise.</summary>
+    /// <summary>JSON Lines when the first non-blank byte is '{' or '[', CSV otherwise.</summary>
     Auto,
     Jsonl,
     Csv,

@@ -64,7 +64,7 @@ public sealed class LogPartParser
         var format = _mapping.Format;
         if (format == LogFormat.Auto)
         {
-            format = reader.FirstContentByte() == (byte)'{' ? LogFormat.Jsonl : LogFormat.Csv;
+            format = reader.FirstContentByte() is (byte)'{' or (byte)'[' ? LogFormat.Jsonl : LogFormat.Csv;
         }
 
         Counts.Format = format;
