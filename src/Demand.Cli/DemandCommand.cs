@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Demand.Cli.Commands;
+using Demand.Cli.Commands.Bench;
 
 namespace Demand.Cli;
 
@@ -8,6 +10,16 @@ public static class DemandCommand
     public static RootCommand Build()
     {
         var root = new RootCommand("Demand: per-user need profiles from merchant behaviour logs.");
+        root.Subcommands.Add(HostCommand.Create());
+        root.Subcommands.Add(TriggerCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PublishCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainingCommands.ExportTraining());
+        root.Subcommands.Add(TrainingCommands.Evaluate());
+        root.Subcommands.Add(MerchantsCommand.Create());
+        root.Subcommands.Add(EvaluateMinerCommand.Create());
         return root;
     }
 }

@@ -16,6 +16,7 @@ builder.Services.AddNightlyRescore(builder.Configuration);
 builder.Services.AddDemandApi(builder.Configuration);
 
 var app = builder.Build();
+app.UseRateLimiter();
 app.MapCustomHandlerReadiness();
 app.MapIngestLog();
 app.MapScoreUsers();

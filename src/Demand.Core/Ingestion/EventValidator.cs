@@ -1,153 +1,84 @@
 using System.Text;
+using System.Text.Json;
 using Demand.Core.Events;
 
 namespace Demand.Core.Ingestion;
 
 /// <summary>
-/// What validation needs to know about one event, without its strings: lengths are UTF-8 bytes (0 = absent).
-/// The log parser fills it from raw bytes; <see cref="EventValidator.Validate(BehaviourEvent, DateTimeOffset)"/> from an event.
-/// </summary>
-public readonly record struct EventShape(
-    EventType Type,
-    long UnixSeconds,
-    int EventIdBytes,
-    int UserIdBytes,
-    int ProductIdBytes,
-    int CategoryIdBytes,
-    int QueryBytes,
-    int TextBytes,
-    int SessionIdBytes,
-    double? Price,
-    int? Quantity,
-    int? Rating);
-
-/// <summary>
-/// The one set of event rules, shared by log ingestion and real-time events (docs/log-format.md, "Validation").
+/// The event rules of log ingestion (<see cref="LogIngestor"/>) for one already-typed event: real-time events
+/// from the API use it so both paths reject the same things for the same reasons (docs/log-format.md).
 /// </summary>
 public static class EventValidator
 {
-    public const int MaxIdBytes = 128;
-    public const int MaxQueryBytes = 512;
-    public const int MaxTextBytes = 8_000;
-
-    /// <summary>Events more than this far ahead of "now" are rejected (clock skew and time-zone slips are tolerated).</summary>
-    public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
-
-    /// <summary>Anything before this instant is a broken clock or a unit mix-up (ms read as s), not history.</summary>
-    public static readonly DateTimeOffset OldestAccepted = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    /// <summary>Validates a real-time event; returns a <see cref="RejectReasons"/> code, or null when the event is acceptable.</summary>
-    public static string? Validate(BehaviourEvent e, DateTimeOffset now)
+    /// <summary>Validates one event; returns why it is rejected, or null when it is acceptable.</summary>
+    public static RejectReason? Validate(BehaviourEvent e, DateTimeOffset now, ValidationLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(e);
+        limits ??= ValidationLimits.Default;
+        if (string.IsNullOrEmpty(e.UserId))
+        {
+            return RejectReason.MissingUserId;
+        }
+
         if (!Enum.IsDefined(e.Type))
         {
-            return RejectReasons.UnknownType;
+            return RejectReason.UnknownType;
         }
 
-        if (e.Price is { } price && price < 0)
+        if (e.Timestamp > now + limits.FutureTolerance)
         {
-            return RejectReasons.InvalidPrice;
+            return RejectReason.TimestampInFuture;
         }
 
-        return Validate(
-            new EventShape(
-                e.Type,
-                e.Timestamp.ToUnixTimeSeconds(),
-                Bytes(e.EventId),
-                Bytes(e.UserId),
-                Bytes(e.ProductId),
-                Bytes(e.CategoryId),
-                Bytes(e.Query),
-                Bytes(e.Text),
-                Bytes(e.SessionId),
-                e.Price is { } p ? (double)p : null,
-                e.Quantity,
-                e.Rating),
-            now.ToUnixTimeSeconds());
-    }
-
-    /// <summary>Validates a parsed event shape; returns a <see cref="RejectReasons"/> code, or null when acceptable.</summary>
-    public static string? Validate(in EventShape e, long nowUnixSeconds)
-    {
-        if (e.UserIdBytes == 0)
+        if (e.Timestamp < now - limits.MaxAge)
         {
-            return RejectReasons.MissingUserId;
+            return RejectReason.TimestampTooOld;
         }
 
-        if (e.UserIdBytes > MaxIdBytes || e.EventIdBytes > MaxIdBytes || e.ProductIdBytes > MaxIdBytes
-            || e.CategoryIdBytes > MaxIdBytes || e.SessionIdBytes > MaxIdBytes)
+        var needsProduct = e.Type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove or EventType.Review or EventType.Return;
+        if (needsProduct && string.IsNullOrEmpty(e.ProductId))
         {
-            return RejectReasons.IdTooLong;
+            return RejectReason.MissingProductId;
         }
 
-        if (e.TextBytes > MaxTextBytes)
+        if (e.Type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove && string.IsNullOrEmpty(e.CategoryId))
         {
-            return RejectReasons.TextTooLong;
+            return RejectReason.MissingCategoryId;
         }
 
-        if (e.QueryBytes > MaxQueryBytes)
+        if (e.Type == EventType.Review && string.IsNullOrEmpty(e.Text))
         {
-            return RejectReasons.QueryTooLong;
+            return RejectReason.MissingText;
         }
 
-        if (e.UnixSeconds > nowUnixSeconds + (long)FutureTolerance.TotalSeconds)
+        // Same units as the log path: ids in UTF-8 bytes, free text in characters.
+        if (Bytes(e.UserId) > limits.MaxIdLength || Bytes(e.EventId) > limits.MaxIdLength || Bytes(e.ProductId) > limits.MaxIdLength
+            || Bytes(e.CategoryId) > limits.MaxIdLength || Bytes(e.SessionId) > limits.MaxIdLength
+            || (e.Query?.Length ?? 0) > limits.MaxQueryLength || (e.Text?.Length ?? 0) > limits.MaxTextLength)
         {
-            return RejectReasons.FutureTimestamp;
-        }
-
-        if (e.UnixSeconds < OldestAccepted.ToUnixTimeSeconds())
-        {
-            return RejectReasons.TimestampTooOld;
-        }
-
-        if (e.Price is { } price && (price < 0 || !double.IsFinite(price)))
-        {
-            return RejectReasons.InvalidPrice;
-        }
-
-        if (e.Quantity is < 1)
-        {
-            return RejectReasons.InvalidQuantity;
+            return RejectReason.FieldTooLong;
         }
 
         if (e.Rating is < 1 or > 5)
         {
-            return RejectReasons.InvalidRating;
+            return RejectReason.InvalidRating;
         }
 
-        switch (e.Type)
+        if (e.Price is < 0)
         {
-            case EventType.Purchase or EventType.CartAdd or EventType.CartRemove or EventType.Return:
-                if (e.ProductIdBytes == 0)
-                {
-                    return RejectReasons.MissingProductId;
-                }
+            return RejectReason.InvalidPrice;
+        }
 
-                if (e.CategoryIdBytes == 0)
-                {
-                    return RejectReasons.MissingCategoryId;
-                }
-
-                break;
-            case EventType.Review:
-                if (e.ProductIdBytes == 0)
-                {
-                    return RejectReasons.MissingProductId;
-                }
-
-                if (e.TextBytes == 0)
-                {
-                    return RejectReasons.MissingText;
-                }
-
-                break;
-            case EventType.Search when e.QueryBytes == 0:
-                return RejectReasons.MissingQuery;
+        if (e.Quantity is < 1)
+        {
+            return RejectReason.InvalidQuantity;
         }
 
         return null;
     }
+
+    /// <summary>The snake_case name used in quarantine files, reports and ProblemDetails (e.g. <c>timestamp_in_future</c>).</summary>
+    public static string WireName(this RejectReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 
     private static int Bytes(string? value) => string.IsNullOrEmpty(value) ? 0 : Encoding.UTF8.GetByteCount(value);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Demand.Core.Events;
 using Demand.Core.Features;
 
@@ -6,14 +5,13 @@ namespace Demand.Core.Ingestion;
 
 /// <summary>
 /// Folds validated events into one <see cref="UserFeatures"/> partial per user (the unit merged exactly once
-/// into the <c>features</c> container). Used by log ingestion and by real-time events; order of events does
-/// not matter (the decay arithmetic of <see cref="UserFeatures.Observe"/> makes it order-independent).
+/// into the <c>features</c> container through <c>IFeatureStore.MergeAsync</c>): the real-time counterpart of
+/// <see cref="LogIngestor"/>'s per-user aggregation, with the same arithmetic. Order of events does not matter (the decay arithmetic of <see cref="UserFeatures.Observe"/> makes it order-independent).
 /// </summary>
 public sealed class FeatureAggregator(string merchantId)
 {
     private readonly Dictionary<string, UserFeatures> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _categories = new(StringComparer.Ordinal);
-    private readonly char[] _chars = new char[EventValidator.MaxIdBytes + 16];
 
     public string MerchantId { get; } = merchantId;
 
@@ -49,41 +47,6 @@ public sealed class FeatureAggregator(string merchantId)
         }
     }
 
-    /// <summary>The hot path of the log parser: ids as UTF-8, strings created once per distinct user and category.</summary>
-    internal void Add(ReadOnlySpan<byte> userId, EventType type, ReadOnlySpan<byte> categoryId, long unixSeconds, double spend, int? rating, ReadOnlySpan<byte> query)
-    {
-        var written = Encoding.UTF8.GetChars(userId, _chars);
-        var lookup = _users.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(_chars.AsSpan(0, written), out var features))
-        {
-            var id = new string(_chars, 0, written);
-            features = UserFeatures.Create(MerchantId, id);
-            _users[id] = features;
-        }
-
-        string? category = null;
-        if (!categoryId.IsEmpty)
-        {
-            written = Encoding.UTF8.GetChars(categoryId, _chars);
-            var categories = _categories.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!categories.TryGetValue(_chars.AsSpan(0, written), out category))
-            {
-                category = new string(_chars, 0, written);
-                _categories[category] = category;
-            }
-        }
-
-        features.Observe(type, category, unixSeconds, spend, rating);
-        if (type == EventType.Search && !query.IsEmpty)
-        {
-            var term = NormaliseQuery(Encoding.UTF8.GetString(query));
-            if (term.Length > 0)
-            {
-                features.AddSearch(term);
-            }
-        }
-    }
-
     private UserFeatures User(string userId)
     {
         if (!_users.TryGetValue(userId, out var features))
@@ -106,5 +69,6 @@ public sealed class FeatureAggregator(string merchantId)
         return interned;
     }
 
-    private static string NormaliseQuery(string query) => query.Trim().ToLowerInvariant();
+    // Same normalisation as LogIngestor, so real-time and logged searches land as the same term.
+    private static string NormaliseQuery(string query) => query.Trim();
 }

@@ -2,91 +2,74 @@ using System.Text.Json.Serialization;
 
 namespace Demand.Core.Ingestion;
 
-/// <summary>
-/// The <c>insights</c> document (partition merchantId, id <c>ingestion.{partId}</c>) describing one ingested
-/// part: line accounting, rejects by reason, users touched, event time range, speed. Shape in docs/log-format.md.
-/// </summary>
+/// <summary>What happened to one log part: the <c>insights</c> document <c>ingestion.{partId}</c>.</summary>
 public sealed class IngestionReport
 {
-    public const string DocumentType = "ingestion";
+    public const string DocumentType = "ingestionReport";
 
     [JsonPropertyName("id")]
-    public required string Id { get; init; }
-
-    public string Type { get; init; } = DocumentType;
+    public string Id => "ingestion." + PartId;
 
     public required string MerchantId { get; init; }
 
+    public string Type { get; init; } = DocumentType;
+
+    /// <summary>Hash of merchant + blob name + content: the part's identity.</summary>
     public required string PartId { get; init; }
 
-    /// <summary>Blob name under <c>logs/{merchantId}/</c>.</summary>
-    public required string Name { get; init; }
+    public required string BlobName { get; init; }
 
-    /// <summary>SHA-256 of the blob bytes, lowercase hex.</summary>
-    public required string ContentHash { get; init; }
+    /// <summary><c>ingested</c>, or <c>unreadable</c> when nothing could be read (no state changed).</summary>
+    public string Status { get; set; } = "ingested";
 
-    public required long SizeBytes { get; init; }
+    public string? Error { get; set; }
 
-    /// <summary>"ingested", or "unreadable" (no state changed; see <see cref="Error"/>).</summary>
-    public required string Status { get; init; }
+    public string Mapping { get; set; } = LogMapping.DefaultName;
 
-    /// <summary>Why the part could not be read (corrupt_gzip, binary_content, missing_columns, invalid_mapping).</summary>
-    public string? Error { get; init; }
+    public string Format { get; set; } = "";
 
-    public string? ErrorDetail { get; init; }
+    public bool Compressed { get; set; }
 
-    public string? Format { get; init; }
+    public long Bytes { get; set; }
 
-    public bool Gzip { get; init; }
+    /// <summary>Records read (non-blank lines; a CSV record with quoted newlines counts once; the header does not count).</summary>
+    public long LinesRead { get; set; }
 
-    /// <summary>The mapping used: a preset name, or "merchant" for the merchant's stored mapping.</summary>
-    public required string Mapping { get; init; }
+    public long Accepted { get; set; }
 
-    public long LinesRead { get; init; }
+    public long Rejected { get; set; }
 
-    public long Accepted { get; init; }
+    public long Duplicates { get; set; }
 
-    public long Rejected { get; init; }
+    public Dictionary<string, long> CountsByType { get; set; } = [];
 
-    public long Duplicates { get; init; }
+    public Dictionary<string, long> RejectsByReason { get; set; } = [];
 
-    public long BlankLines { get; init; }
+    public int UsersTouched { get; set; }
 
-    public long HeaderLines { get; init; }
+    public int UsersMerged { get; set; }
 
-    public Dictionary<string, long> AcceptedByType { get; init; } = [];
+    public int UsersAlreadyMerged { get; set; }
 
-    public Dictionary<string, long> RejectsByReason { get; init; } = [];
+    public int Reviews { get; set; }
 
-    public int UsersTouched { get; init; }
+    public DateTimeOffset? FirstEventAt { get; set; }
 
-    public int UsersMerged { get; init; }
+    public DateTimeOffset? LastEventAt { get; set; }
 
-    public int UsersAlreadyMerged { get; init; }
+    public DateTimeOffset StartedAt { get; set; }
 
-    /// <summary>Users skipped because they were erased (a tombstone exists).</summary>
-    public int UsersSuppressed { get; init; }
+    public DateTimeOffset FinishedAt { get; set; }
 
-    public int ReviewsToMine { get; init; }
+    public double ParseMilliseconds { get; set; }
 
-    public int ScoreMessages { get; init; }
+    public double TotalMilliseconds { get; set; }
 
-    public int MineMessages { get; init; }
+    public double EventsPerSecond { get; set; }
 
-    public DateTimeOffset? FirstEventAt { get; init; }
+    public int ScoreMessages { get; set; }
 
-    public DateTimeOffset? LastEventAt { get; init; }
+    public int MineMessages { get; set; }
 
-    public required DateTimeOffset IngestedAt { get; init; }
-
-    public double ParseMilliseconds { get; init; }
-
-    public double TotalMilliseconds { get; init; }
-
-    public double EventsPerSecond { get; init; }
-
-    [JsonPropertyName("_etag")]
-    public string? ETag { get; set; }
-
-    public static string IdFor(string partId) => "ingestion." + partId;
+    public bool AccountingHolds => Accepted + Rejected + Duplicates == LinesRead;
 }

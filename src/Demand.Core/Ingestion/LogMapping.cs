@@ -1,151 +1,169 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Demand.Core.Events;
 
 namespace Demand.Core.Ingestion;
 
-/// <summary>How a log part is laid out.</summary>
+/// <summary>Log file format.</summary>
 public enum LogFormat
 {
-    /// <summary>JSON Lines when the first non-blank byte is '{' or '[', CSV otherwise.</summary>
+    /// <summary>JSON Lines if the first non-blank byte is '{', else CSV.</summary>
     Auto,
     Jsonl,
     Csv,
 }
 
-/// <summary>
-/// A merchant's log layout as data (docs/log-format.md, "Mappings"): stored in the <c>merchants</c> container
-/// (document <c>mapping.{merchantId}</c>) or loaded from a file. <see cref="Compile"/> checks it.
-/// </summary>
-public sealed class LogMapping
+/// <summary>How timestamps are written.</summary>
+public sealed record TimestampMapping
 {
-    public const string DefaultPreset = "default";
-    public const string TaobaoPreset = "taobao-userbehavior";
+    /// <summary><c>iso8601</c>, <c>unix-s</c>, <c>unix-ms</c>, or a .NET pattern such as <c>yyyy-MM-dd HH</c>.</summary>
+    public string Format { get; init; } = "iso8601";
 
-    /// <summary>Start from this preset; the other members override it when set.</summary>
-    public string? Preset { get; init; }
+    /// <summary>IANA time zone for timestamps without an offset (default UTC).</summary>
+    public string TimeZone { get; init; } = "UTC";
+}
 
-    public LogFormat? Format { get; init; }
+/// <summary>
+/// A merchant's log layout as data: which column (by header name, JSON property or 0-based position) holds
+/// each field, how event types are spelled, how timestamps are written. Any real layout is ingested by
+/// writing one of these, no code change (docs/log-format.md).
+/// </summary>
+public sealed record LogMapping
+{
+    public const string DefaultName = "default";
+    public const string TaobaoName = "taobao-userbehavior";
 
-    /// <summary>CSV delimiter, one character (e.g. ",", ";", "\t", "|").</summary>
-    public string? Delimiter { get; init; }
+    /// <summary>Canonical field names a mapping can bind.</summary>
+    public static IReadOnlyList<string> Fields { get; } =
+        ["eventId", "userId", "type", "timestamp", "productId", "categoryId", "price", "quantity", "query", "rating", "text", "sessionId"];
 
-    /// <summary>CSV: the first record names the columns.</summary>
-    public bool? Header { get; init; }
+    public string Name { get; init; } = DefaultName;
 
-    /// <summary>Event field (eventId, userId, type, timestamp, …) → JSON property / CSV header name (string) or 0-based CSV position (number).</summary>
-    public Dictionary<string, JsonElement>? Columns { get; init; }
+    public LogFormat Format { get; init; } = LogFormat.Auto;
 
-    /// <summary>Raw type value → wire type name (e.g. "pv" → "view", "1" → "view"). Wire names are always accepted too.</summary>
-    public Dictionary<string, string>? Types { get; init; }
+    /// <summary>CSV delimiter.</summary>
+    public char Delimiter { get; init; } = ',';
 
-    /// <summary>"iso8601", "unix-seconds", "unix-ms", or a .NET date pattern such as "yyyy-MM-dd HH".</summary>
-    public string? TimestampFormat { get; init; }
+    /// <summary>CSV: whether the first record is a header (columns may then be named).</summary>
+    public bool Header { get; init; } = true;
 
-    /// <summary>Time zone of timestamps without an offset: IANA id ("Asia/Shanghai") or offset ("+08:00"). Default UTC.</summary>
-    public string? TimeZone { get; init; }
+    /// <summary>Field → column: a JSON string (header / property name) or number (0-based position). Unlisted fields use their own name.</summary>
+    public Dictionary<string, JsonElement> Columns { get; init; } = [];
 
-    public static LogMapping Default { get; } = new()
+    /// <summary>Source type value → canonical type (<c>view</c>, <c>purchase</c>, …). Canonical names are always accepted.</summary>
+    public Dictionary<string, string> Types { get; init; } = [];
+
+    public TimestampMapping Timestamp { get; init; } = new();
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Preset = DefaultPreset,
-        Format = LogFormat.Auto,
-        Delimiter = ",",
-        Header = true,
-        Columns = LogFields.Names.ToDictionary(n => n, n => JsonSerializer.SerializeToElement(n), StringComparer.Ordinal),
-        Types = [],
-        TimestampFormat = TimestampFormats.Iso8601,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Taobao UserBehavior: <c>user,item,category,pv|buy|cart|fav,unix-seconds</c>, no header.</summary>
+    public static LogMapping Default { get; } = new();
+
     public static LogMapping Taobao { get; } = new()
     {
-        Preset = TaobaoPreset,
+        Name = TaobaoName,
         Format = LogFormat.Csv,
-        Delimiter = ",",
         Header = false,
-        Columns = new(StringComparer.Ordinal)
+        Columns = new Dictionary<string, JsonElement>
         {
-            ["userId"] = JsonSerializer.SerializeToElement(0),
-            ["productId"] = JsonSerializer.SerializeToElement(1),
-            ["categoryId"] = JsonSerializer.SerializeToElement(2),
-            ["type"] = JsonSerializer.SerializeToElement(3),
-            ["timestamp"] = JsonSerializer.SerializeToElement(4),
+            ["userId"] = Number(0),
+            ["productId"] = Number(1),
+            ["categoryId"] = Number(2),
+            ["type"] = Number(3),
+            ["timestamp"] = Number(4),
         },
-        Types = new(StringComparer.Ordinal) { ["pv"] = "view", ["buy"] = "purchase", ["cart"] = "cart_add", ["fav"] = "wishlist" },
-        TimestampFormat = TimestampFormats.UnixSeconds,
+        Types = new Dictionary<string, string> { ["pv"] = "view", ["buy"] = "purchase", ["cart"] = "cart_add", ["fav"] = "wishlist" },
+        Timestamp = new TimestampMapping { Format = "unix-s" },
     };
 
-    private static readonly JsonSerializerOptions FileOptions = CreateFileOptions();
-
-    public static LogMapping? FromPreset(string name) => name switch
+    public static LogMapping? Preset(string name) => name switch
     {
-        DefaultPreset => Default,
-        TaobaoPreset => Taobao,
+        DefaultName => Default,
+        TaobaoName => Taobao,
         _ => null,
     };
 
-    /// <summary>Reads a mapping file (JSON, camelCase members).</summary>
-    /// <exception cref="MappingException">The text is not a mapping.</exception>
-    public static LogMapping Parse(ReadOnlySpan<byte> json)
+    /// <summary>Parses a mapping file; a string <c>"preset"</c> property of a known name starts from that preset.</summary>
+    /// <exception cref="InvalidDataException">The mapping is malformed (message says where).</exception>
+    public static LogMapping Parse(string json)
     {
+        LogMapping? mapping;
         try
         {
-            return JsonSerializer.Deserialize<LogMapping>(json, FileOptions) ?? throw new MappingException("The mapping is null.");
+            mapping = JsonSerializer.Deserialize<LogMapping>(json, Json);
         }
         catch (JsonException ex)
         {
-            throw new MappingException("The mapping is not valid JSON: " + ex.Message);
-        }
-    }
-
-    public string ToJson() => JsonSerializer.Serialize(this, FileOptions);
-
-    /// <summary>This mapping with its preset's values filled in.</summary>
-    public LogMapping Resolve()
-    {
-        var basis = Preset is null ? Default : FromPreset(Preset) ?? throw new MappingException($"Unknown preset '{Preset}' (known: {DefaultPreset}, {TaobaoPreset}).");
-        if (ReferenceEquals(basis, this))
-        {
-            return this;
+            throw new InvalidDataException($"The mapping is not valid JSON: {ex.Message}", ex);
         }
 
-        return new LogMapping
-        {
-            Preset = basis.Preset,
-            Format = Format ?? basis.Format,
-            Delimiter = Delimiter ?? basis.Delimiter,
-            Header = Header ?? basis.Header,
-            Columns = Columns ?? basis.Columns,
-            Types = Types ?? basis.Types,
-            TimestampFormat = TimestampFormat ?? basis.TimestampFormat,
-            TimeZone = TimeZone ?? basis.TimeZone,
-        };
+        mapping = mapping ?? throw new InvalidDataException("The mapping is empty.");
+        mapping.Validate();
+        return mapping;
     }
 
-    /// <summary>Checks the mapping and prepares it for the parser.</summary>
-    /// <exception cref="MappingException">The mapping is inconsistent; the message says what to fix.</exception>
-    public CompiledMapping Compile() => CompiledMapping.Create(Resolve());
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    private static JsonSerializerOptions CreateFileOptions()
+    /// <summary>Resolved type names: canonical names plus the merchant's own spellings (case-insensitive).</summary>
+    public Dictionary<string, EventType> TypeTable()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        var table = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in EventTypes.WireNames)
         {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            WriteIndented = true,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
+            EventTypes.TryParse(name, out var t);
+            table[name] = t;
+        }
+
+        foreach (var (source, target) in Types)
+        {
+            if (!EventTypes.TryParse(target, out var t))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': type value '{source}' maps to '{target}', which is not one of {string.Join(", ", EventTypes.WireNames)}.");
+            }
+
+            table[source] = t;
+        }
+
+        return table;
     }
-}
 
-/// <summary>Timestamp format names understood by mappings.</summary>
-public static class TimestampFormats
-{
-    public const string Iso8601 = "iso8601";
-    public const string UnixSeconds = "unix-seconds";
-    public const string UnixMilliseconds = "unix-ms";
-}
+    public void Validate()
+    {
+        foreach (var field in Columns.Keys)
+        {
+            if (!Fields.Contains(field))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': unknown field '{field}' in columns (known: {string.Join(", ", Fields)}).");
+            }
+        }
 
-/// <summary>A mapping that cannot be used; the message says what to fix.</summary>
-public sealed class MappingException(string message) : Exception(message);
+        foreach (var (field, column) in Columns)
+        {
+            if (column.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+            {
+                throw new InvalidDataException($"Mapping '{Name}': column of '{field}' must be a name or a 0-based position.");
+            }
+
+            if (column.ValueKind == JsonValueKind.Number && !Header && column.GetInt32() < 0)
+            {
+                throw new InvalidDataException($"Mapping '{Name}': position of '{field}' is negative.");
+            }
+        }
+
+        if (!Header && Format == LogFormat.Csv && Columns.Values.Any(c => c.ValueKind == JsonValueKind.String))
+        {
+            throw new InvalidDataException($"Mapping '{Name}': a CSV without header needs column positions, not names.");
+        }
+
+        _ = TypeTable();
+        _ = TimestampParser.Create(Timestamp);
+    }
+
+    private static JsonElement Number(int value) => JsonSerializer.SerializeToElement(value);
+}

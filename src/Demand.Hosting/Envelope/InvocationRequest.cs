@@ -15,10 +15,10 @@ public sealed class InvocationRequest
 {
     private readonly byte[] _body;
     private readonly Dictionary<string, Slice> _data;
-    private readonly Dictionary<string, JsonElement> _metadata;
+    private readonly JsonElement _metadata;
     private readonly Dictionary<string, ReadOnlyMemory<byte>> _decodedBinary = new(StringComparer.Ordinal);
 
-    private InvocationRequest(byte[] body, Dictionary<string, Slice> data, Dictionary<string, JsonElement> metadata)
+    private InvocationRequest(byte[] body, Dictionary<string, Slice> data, JsonElement metadata)
     {
         _body = body;
         _data = data;
@@ -29,7 +29,8 @@ public sealed class InvocationRequest
     public IEnumerable<string> DataNames => _data.Keys;
 
     /// <summary>Metadata keys present (the host drops keys ending in "Trigger").</summary>
-    public IEnumerable<string> MetadataNames => _metadata.Keys;
+    public IEnumerable<string> MetadataNames =>
+        _metadata.ValueKind == JsonValueKind.Object ? _metadata.EnumerateObject().Select(p => p.Name) : [];
 
     /// <summary>Reads a request body of known or unknown length into one exactly-sized buffer and decodes it.</summary>
     public static async Task<InvocationRequest> ReadAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
@@ -55,7 +56,7 @@ public sealed class InvocationRequest
     public static InvocationRequest Parse(byte[] body)
     {
         var data = new Dictionary<string, Slice>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var metadata = default(JsonElement);
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
@@ -76,11 +77,8 @@ public sealed class InvocationRequest
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
-                        using var doc = JsonDocument.ParseValue(ref reader);
-                        foreach (var property in doc.RootElement.EnumerateObject())
-                        {
-                            metadata[property.Name] = property.Value.Clone();
-                        }
+                        // Metadata is small: one detached document, looked up on demand.
+                        metadata = JsonElement.ParseValue(ref reader);
                     }
                     else
                     {
@@ -121,21 +119,39 @@ public sealed class InvocationRequest
             return Encoding.UTF8.GetString(_body, slice.Start, slice.Length);
         }
 
-        var outer = ReadStringToken(slice);
-        return UnwrapDoubleEncoded(outer);
+        var first = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var second = ArrayPool<byte>.Shared.Rent(slice.Length);
+        try
+        {
+            return Encoding.UTF8.GetString(Unwrap(slice, first, second));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
+        }
     }
 
     /// <summary>A JSON binding value (queue message holding JSON, or an object such as the timer info).</summary>
     public T? GetJson<T>(string binding, JsonSerializerOptions? options = null)
     {
         var slice = Get(binding);
-        if (slice.Kind == JsonTokenType.String)
+        if (slice.Kind != JsonTokenType.String)
         {
-            var text = GetString(binding);
-            return text is null ? default : JsonSerializer.Deserialize<T>(text, options);
+            return JsonSerializer.Deserialize<T>(_body.AsSpan(slice.Start, slice.Length), options);
         }
 
-        return JsonSerializer.Deserialize<T>(_body.AsSpan(slice.Start, slice.Length), options);
+        var first = ArrayPool<byte>.Shared.Rent(slice.Length);
+        var second = ArrayPool<byte>.Shared.Rent(slice.Length);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(Unwrap(slice, first, second), options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
+        }
     }
 
     /// <summary>A binary binding value (blob trigger with <c>dataType: binary</c>): base64, decoded in place once.</summary>
@@ -177,7 +193,7 @@ public sealed class InvocationRequest
     /// <summary>A metadata value as text: JSON-quoted strings are unquoted; numbers and booleans as written.</summary>
     public string? GetMetadata(string key)
     {
-        if (!_metadata.TryGetValue(key, out var element))
+        if (GetMetadataElement(key) is not { } element)
         {
             return null;
         }
@@ -197,7 +213,8 @@ public sealed class InvocationRequest
             : null;
 
     /// <summary>A structured metadata value (e.g. blob <c>Properties</c>, <c>sys</c>).</summary>
-    public JsonElement? GetMetadataElement(string key) => _metadata.TryGetValue(key, out var element) ? element : null;
+    public JsonElement? GetMetadataElement(string key) =>
+        _metadata.ValueKind == JsonValueKind.Object && _metadata.TryGetProperty(key, out var element) ? element : null;
 
     internal static string UnwrapDoubleEncoded(string value)
     {
@@ -214,6 +231,46 @@ public sealed class InvocationRequest
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// Unescapes a string value into <paramref name="first"/> (UTF-8, never longer than the raw text); when the
+    /// result is itself a JSON string literal (the host's double encoding) it is unescaped once more into
+    /// <paramref name="second"/>. Both buffers are at least as long as the raw value.
+    /// </summary>
+    private ReadOnlySpan<byte> Unwrap(Slice slice, byte[] first, byte[] second)
+    {
+        ReadOnlySpan<byte> outer;
+        if (slice.Escaped)
+        {
+            var reader = new Utf8JsonReader(_body.AsSpan(slice.Start - 1, slice.Length + 2));
+            reader.Read();
+            outer = first.AsSpan(0, reader.CopyString(first));
+        }
+        else
+        {
+            outer = _body.AsSpan(slice.Start, slice.Length);
+        }
+
+        if (outer.Length < 2 || outer[0] != (byte)'"' || outer[^1] != (byte)'"')
+        {
+            return outer;
+        }
+
+        try
+        {
+            var inner = new Utf8JsonReader(outer);
+            if (!inner.Read() || inner.TokenType != JsonTokenType.String || inner.BytesConsumed != outer.Length)
+            {
+                return outer;
+            }
+
+            return inner.ValueIsEscaped ? second.AsSpan(0, inner.CopyString(second)) : inner.ValueSpan;
+        }
+        catch (JsonException)
+        {
+            return outer;
+        }
     }
 
     private Slice Get(string binding) =>

@@ -4,8 +4,8 @@ using Demand.Core.Storage;
 namespace Demand.Infrastructure.Cosmos;
 
 /// <summary>
-/// Per-user features in Cosmos. A merge records the part id in the document's ledger in the same
-/// If-Match write as the data, so a part is merged into a user at most once however often it is delivered.
+/// The <c>features</c> container. A merge is an ETag read-modify-write that first checks the document's ledger
+/// of merged parts: a part merged before (a redelivery, or a retry after a crash half-way) changes nothing.
 /// </summary>
 public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
 {
@@ -14,27 +14,27 @@ public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
 
     public async Task<MergeOutcome> MergeAsync(string partId, UserFeatures partial, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(partial);
-        var merged = false;
+        var outcome = MergeOutcome.AlreadyMerged;
         await CosmosDocuments.UpdateAsync(
             cosmos.Features,
             partial.UserId,
             DemandCosmos.UserKey(partial.MerchantId, partial.UserId),
             () => UserFeatures.Create(partial.MerchantId, partial.UserId),
-            document =>
+            current =>
             {
-                // Runs again on a fresh copy after a 412, so the flag reflects the write that landed.
-                merged = document.TryMarkMerged(partId);
-                if (merged)
+                if (!current.TryMarkMerged(partId))
                 {
-                    document.Merge(partial);
+                    outcome = MergeOutcome.AlreadyMerged;
+                    return false;
                 }
 
-                return merged;
+                current.Merge(partial);
+                outcome = MergeOutcome.Merged;
+                return true;
             },
-            document => document.ETag,
+            doc => doc.ETag,
             cancellationToken);
-        return merged ? MergeOutcome.Merged : MergeOutcome.AlreadyMerged;
+        return outcome;
     }
 
     public Task<bool> DeleteAsync(string merchantId, string userId, CancellationToken cancellationToken) =>

@@ -1,46 +1,50 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 using Demand.Core.Ingestion;
 using Demand.Core.Storage;
 using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-/// <summary>
-/// Ingestion's Cosmos documents: the merchant's log mapping (<c>merchants</c>, id <c>mapping.{merchantId}</c>),
-/// erasure tombstones (read only) and ingestion reports (<c>insights</c>, id <c>ingestion.{partId}</c>).
-/// </summary>
+/// <summary>What ingestion reads and writes besides features: mappings, tombstones, reports.</summary>
+public interface IIngestionStore
+{
+    /// <summary>The merchant's log mapping (document <c>mapping.{merchantId}</c> in <c>merchants</c>), or the default preset.</summary>
+    Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken);
+
+    Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken);
+
+    /// <summary>Ids of the merchant's erasure tombstones (<see cref="Tombstones"/>).</summary>
+    Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken);
+
+    Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);
+
+    Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken);
+}
+
 public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
 {
-    public static string MappingId(string merchantId) => "mapping." + merchantId;
-
-    public async Task<LogMapping?> GetMappingAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken)
     {
-        var id = MappingId(merchantId);
-        var document = await CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, id, new PartitionKey(id), cancellationToken);
-        return document?.Mapping;
+        var doc = await CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
+        return doc is null ? LogMapping.Default : LogMapping.Parse(doc.Mapping.GetRawText());
     }
 
-    public Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken)
+    public async Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken)
     {
-        var id = MappingId(merchantId);
-        var document = new MappingDocument { Id = id, MerchantId = merchantId, Mapping = mapping, UpdatedAt = DateTimeOffset.UtcNow };
-        return cosmos.Merchants.UpsertItemAsync(document, new PartitionKey(id), cancellationToken: cancellationToken);
+        var doc = new MappingDocument { Id = MappingDocument.IdFor(merchantId), MerchantId = merchantId, Mapping = JsonSerializer.SerializeToElement(JsonDocument.Parse(mapping.ToJson()).RootElement) };
+        await cosmos.Merchants.UpsertItemAsync(doc, new PartitionKey(doc.Id), cancellationToken: cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> GetTombstoneIdsAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT c.id FROM c WHERE c.merchantId = @m AND c.type = @t")
             .WithParameter("@m", merchantId)
             .WithParameter("@t", Tombstones.DocumentType);
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        using var iterator = cosmos.Insights.GetItemQueryIterator<IdOnly>(query, requestOptions: new QueryRequestOptions
+        using var feed = cosmos.Insights.GetItemQueryIterator<IdOnly>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) });
+        while (feed.HasMoreResults)
         {
-            PartitionKey = DemandCosmos.MerchantKey(merchantId),
-            EnableOptimisticDirectExecution = true,
-        });
-        while (iterator.HasMoreResults)
-        {
-            foreach (var item in await iterator.ReadNextAsync(cancellationToken))
+            foreach (var item in await feed.ReadNextAsync(cancellationToken))
             {
                 ids.Add(item.Id);
             }
@@ -49,34 +53,23 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
         return ids;
     }
 
-    public Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        report.ETag = null;
-        return cosmos.Insights.UpsertItemAsync(report, DemandCosmos.MerchantKey(report.MerchantId), cancellationToken: cancellationToken);
-    }
+    public Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken) =>
+        cosmos.Insights.UpsertItemAsync(report, DemandCosmos.MerchantKey(report.MerchantId), cancellationToken: cancellationToken);
 
     public Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken) =>
-        CosmosDocuments.ReadAsync<IngestionReport>(cosmos.Insights, IngestionReport.IdFor(partId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+        CosmosDocuments.ReadAsync<IngestionReport>(cosmos.Insights, "ingestion." + partId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
-    /// <summary>The stored mapping document; the merchant's settings document (id = merchantId) belongs to the API.</summary>
+    private sealed record IdOnly(string Id);
+
     private sealed class MappingDocument
     {
-        [JsonPropertyName("id")]
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
         public required string Id { get; init; }
-
-        public string Type { get; init; } = "mapping";
 
         public required string MerchantId { get; init; }
 
-        public required LogMapping Mapping { get; init; }
+        public required JsonElement Mapping { get; init; }
 
-        public DateTimeOffset UpdatedAt { get; init; }
-    }
-
-    private sealed class IdOnly
-    {
-        [JsonPropertyName("id")]
-        public required string Id { get; init; }
+        public static string IdFor(string merchantId) => "mapping." + merchantId;
     }
 }

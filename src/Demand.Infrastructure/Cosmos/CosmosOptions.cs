@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Demand.Core.Configuration;
 
 namespace Demand.Infrastructure.Cosmos;
 
@@ -12,6 +13,7 @@ public sealed class CosmosOptions : IValidatableObject
     public Uri? Endpoint { get; set; }
 
     /// <summary>Account key: local cosmosdb-server only. In Azure, leave empty and use managed identity.</summary>
+    [LocalOnlySetting]
     public string? Key { get; set; }
 
     public string DatabaseName { get; set; } = "demand";

@@ -52,21 +52,15 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
     }
 
     [Fact]
-    public async Task A_stored_mapping_and_a_report_read_back_by_id()
+    public async Task A_stored_mapping_and_a_report_read_back_by_id_and_only_for_their_merchant()
     {
         var store = new CosmosIngestionStore(await server.CreateDatabaseAsync());
         await store.SaveMappingAsync("m1", LogMapping.Taobao, Ct);
-        await store.SaveReportAsync(new IngestionReport
-        {
-            Id = IngestionReport.IdFor("abc"), MerchantId = "m1", PartId = "abc", Name = "a/b.jsonl", ContentHash = "00", SizeBytes = 1,
-            Status = "ingested", Mapping = "default", IngestedAt = T0, LinesRead = 5, Accepted = 4, Rejected = 1,
-        }, Ct);
+        await store.SaveReportAsync(new IngestionReport { MerchantId = "m1", PartId = "abc", BlobName = "a/b.jsonl", LinesRead = 5, Accepted = 4, Rejected = 1 }, Ct);
 
         var mapping = await store.GetMappingAsync("m1", Ct);
-        mapping!.Columns!["timestamp"].GetInt32().ShouldBe(4);
-        mapping.Types!["buy"].ShouldBe("purchase");
-        mapping.Compile().Header.ShouldBeFalse();
-        (await store.GetMappingAsync("m2", Ct)).ShouldBeNull();
+        (mapping.Name, mapping.Header, mapping.Columns["timestamp"].GetInt32(), mapping.Types["buy"]).ShouldBe((LogMapping.TaobaoName, false, 4, "purchase"));
+        (await store.GetMappingAsync("m2", Ct)).Name.ShouldBe(LogMapping.DefaultName);
         (await store.GetReportAsync("m1", "abc", Ct))!.Accepted.ShouldBe(4);
         (await store.GetReportAsync("m2", "abc", Ct)).ShouldBeNull();
     }
@@ -77,9 +71,9 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         var cosmos = await server.CreateDatabaseAsync();
         await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id("m1", "u1"), merchantId = "m1", type = "tombstone" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
         await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id("m2", "u1"), merchantId = "m2", type = "tombstone" }, DemandCosmos.MerchantKey("m2"), cancellationToken: Ct);
-        await cosmos.Insights.UpsertItemAsync(new { id = "ingestion.x", merchantId = "m1", type = "ingestion" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
+        await cosmos.Insights.UpsertItemAsync(new { id = "ingestion.x", merchantId = "m1", type = "ingestionReport" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
 
-        var ids = await new CosmosIngestionStore(cosmos).GetTombstoneIdsAsync("m1", Ct);
+        var ids = await new CosmosIngestionStore(cosmos).GetTombstonesAsync("m1", Ct);
 
         ids.ShouldBe([Tombstones.Id("m1", "u1")]);
     }

@@ -1,18 +1,19 @@
+using Demand.Core;
+using Demand.Core.Messaging;
+using Demand.Core.Storage;
 using Demand.Functions.Hosting;
 using Demand.Hosting.Envelope;
+using Demand.Infrastructure.Scoring;
 
 namespace Demand.Functions.Triggers.ScoreUsers;
 
-/// <summary>Queue trigger on the <c>score-requests</c> queue.</summary>
+/// <summary>Queue trigger on <c>score-requests</c>: candidates → pair features → ONNX → profile categories.</summary>
 public static class ScoreUsersFunction
 {
     public const string RequestBinding = "request";
 
-    public static IServiceCollection AddScoring(this IServiceCollection services, IConfiguration configuration)
-    {
-        _ = configuration;
-        return services;
-    }
+    public static IServiceCollection AddScoring(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddDemandScoring(configuration);
 
     public static IEndpointRouteBuilder MapScoreUsers(this IEndpointRouteBuilder app)
     {
@@ -20,9 +21,16 @@ public static class ScoreUsersFunction
         return app;
     }
 
-    private static Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var message = request.GetString(RequestBinding);
-        return Task.FromResult(new InvocationResult().Log("received " + (message?.Length ?? 0) + " chars"));
+        var message = request.GetJson<ScoreRequest>(RequestBinding, DemandJson.Options)
+            ?? throw new InvalidDataException("The score request is empty.");
+        if (message.UserIds.Count > ScoreRequest.MaxUsers)
+        {
+            throw new InvalidDataException($"A score request holds at most {ScoreRequest.MaxUsers} users.");
+        }
+
+        var result = await services.GetRequiredService<IProfileScorer>().ScoreAsync(message.MerchantId, message.UserIds, message.AsOf, cancellationToken);
+        return new InvocationResult().Log($"scored {result.Scored} users of {message.MerchantId} with {result.ModelVersion} ({result.Missing} without features)");
     }
 }

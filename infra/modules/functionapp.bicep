@@ -1,0 +1,89 @@
+// Flex Consumption plan + Functions app, runtime "custom" (our self-contained linux-x64 handler), the
+// package pulled from a blob container with the user-assigned identity, and identity-based connections.
+param planName string
+param appName string
+param location string
+param tags object
+param identityId string
+param identityClientId string
+param storageAccountName string
+param blobEndpoint string
+param queueEndpoint string
+param deploymentContainerName string
+param instanceMemoryMB int
+param maximumInstanceCount int
+param appInsightsConnectionString string
+param cosmosEndpoint string
+param cosmosDatabaseName string
+@description('Azure OpenAI v1 endpoint; empty keeps the offline lexicon miner.')
+param openAiEndpoint string
+param openAiDeployment string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: { minTlsVersion: '1.2', http20Enabled: true }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: { instanceMemoryMB: instanceMemoryMB, maximumInstanceCount: maximumInstanceCount }
+      runtime: { name: 'custom', version: '1.0' }
+    }
+  }
+
+  // Every key here is read by the host (connections named in function.json) or by the app (options
+  // sections); tests/Demand.Cli.Tests/Infra/SettingsDriftTests.cs keeps this list, the code and
+  // local.settings.sample.json in step.
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Host storage and the LogsStorage connection of our triggers/outputs: identity-based.
+      AzureWebJobsStorage__accountName: storageAccountName
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      LogsStorage__blobServiceUri: blobEndpoint
+      LogsStorage__queueServiceUri: queueEndpoint
+      LogsStorage__credential: 'managedidentity'
+      LogsStorage__clientId: identityClientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      Cosmos__Endpoint: cosmosEndpoint
+      Cosmos__DatabaseName: cosmosDatabaseName
+      Cosmos__ManagedIdentityClientId: identityClientId
+      Cosmos__CreateIfNotExists: 'false'
+      Cosmos__AllowBulkExecution: 'true'
+      Cosmos__MaxConcurrency: '32'
+      Model__Path: 'models/demand-mlp.onnx'
+      Model__OnnxRuntimePath: ''
+      Model__TopK: '10'
+      Model__StatsMaxAgeMinutes: '1440'
+      Api__RequestsPerMinutePerKey: '1200'
+    }
+  }
+}
+
+output name string = app.name
+output url string = 'https://${app.properties.defaultHostName}'

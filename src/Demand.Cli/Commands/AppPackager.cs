@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Demand.Infrastructure;
+
+namespace Demand.Cli.Commands;
+
+/// <summary>
+/// Assembles the deployable Functions app (Flex Consumption, runtime "custom"): host.json at the root, one
+/// folder per function, the self-contained linux-x64 handler with its run bit, the native ONNX Runtime
+/// library beside it, the model under models/, and never a local.settings.json. Also zips it.
+/// </summary>
+internal static class AppPackager
+{
+    public const string OnnxRuntimeLibrary = "libonnxruntime.so.1";
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    public static async Task<(string Folder, string Zip)> PublishAsync(string output, CancellationToken cancellationToken)
+    {
+        var root = RepoPaths.RepositoryRoot() ?? throw new InvalidOperationException("Run from the repository (Demand.sln not found).");
+        var folder = Path.Combine(Path.GetFullPath(output), "app");
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var publish = new ProcessStartInfo("dotnet", [
+            "publish", Path.Combine(root, "src", "Demand.Functions", "Demand.Functions.csproj"),
+            "-c", Configuration, "-r", "linux-x64", "--self-contained", "true", "-o", folder, "-nologo", "-v", "quiet", "-clp:ErrorsOnly",
+            "-p:DebugType=none",
+
+            // The libraries are already built by the solution build (./scripts/setup.sh); rebuilding them here
+            // would rewrite assemblies that running processes (tests, the stand-in) have loaded.
+            "-p:BuildProjectReferences=false",
+        ])
+        { UseShellExecute = false };
+        using (var process = Process.Start(publish) ?? throw new InvalidOperationException("Could not start dotnet publish."))
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet publish failed with exit code {process.ExitCode}.");
+            }
+        }
+
+        var native = Path.Combine(RepoPaths.NodeModules(root), "onnxruntime-node", "bin", "napi-v6", "linux", "x64", OnnxRuntimeLibrary);
+        File.Copy(native, Path.Combine(folder, OnnxRuntimeLibrary), overwrite: true);
+        File.Delete(Path.Combine(folder, "local.settings.json"));
+        foreach (var dev in Directory.EnumerateFiles(folder, "appsettings.Development.json"))
+        {
+            File.Delete(dev);
+        }
+
+        var executable = Path.Combine(folder, "Demand.Functions");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Publish on Linux: the package needs the executable bit.");
+        }
+
+        File.SetUnixFileMode(executable, File.GetUnixFileMode(executable) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+
+        var zip = Path.Combine(Path.GetFullPath(output), "app.zip");
+        File.Delete(zip);
+        ZipFile.CreateFromDirectory(folder, zip, CompressionLevel.Optimal, includeBaseDirectory: false);
+        return (folder, zip);
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Demand.Cli.Commands.Bench;
+
+/// <summary><c>demand bench …</c>: figures and ratios against a baseline measured in the same run.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks: each prints figures next to a baseline run in the same process.");
+        command.Subcommands.Add(HostBench.Create());
+        return command;
+    }
+}

@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Unicode;
+using Demand.Core.Events;
+using Demand.Core.Features;
+using Demand.Core.Messaging;
+
+namespace Demand.Core.Ingestion;
+
+/// <summary>The result of reading one log part: per-user partial aggregates, reviews to mine, quarantined rows and the report.</summary>
+public sealed class IngestionOutcome
+{
+    public required IngestionReport Report { get; init; }
+
+    public required IReadOnlyDictionary<string, UserFeatures> Users { get; init; }
+
+    public required IReadOnlyList<ReviewToMine> Reviews { get; init; }
+
+    /// <summary>Quarantine JSON Lines: <c>{"line","reason","detail","raw"|"rawBase64"}</c> per rejected row.</summary>
+    public required ReadOnlyMemory<byte> Quarantine { get; init; }
+
+    public bool Readable => Report.Status == "ingested";
+}
+
+/// <summary>
+/// Parses, maps, validates, de-duplicates and aggregates one log part in a single streaming pass. Every record
+/// ends up accepted, rejected (kept verbatim in the quarantine with its line number and reason) or a duplicate,
+/// so accepted + rejected + duplicates = records read. A part that cannot be read at all (corrupt gzip, binary
+/// junk) yields an <c>unreadable</c> report and no state.
+/// </summary>
+public sealed class LogIngestor
+{
+    private readonly LogMapping _mapping;
+    private readonly ValidationLimits _limits;
+    private readonly Dictionary<string, EventType>.AlternateLookup<ReadOnlySpan<char>> _types;
+    private readonly TimestampParser _timestamps;
+    private readonly long _now;
+
+    public LogIngestor(LogMapping mapping, ValidationLimits? limits = null, DateTimeOffset? now = null)
+    {
+        mapping.Validate();
+        _mapping = mapping;
+        _limits = limits ?? ValidationLimits.Default;
+        _types = mapping.TypeTable().GetAlternateLookup<ReadOnlySpan<char>>();
+        _timestamps = TimestampParser.Create(mapping.Timestamp);
+        _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+    }
+
+    public IngestionOutcome Ingest(string merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<string, bool>? isErased = null)
+    {
+        using var stream = new ReadOnlyMemoryStream(content);
+        return Ingest(merchantId, partId, blobName, stream, content.Length, isErased);
+    }
+
+    public IngestionOutcome Ingest(string merchantId, string partId, string blobName, Stream content, long length, Func<string, bool>? isErased = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var report = new IngestionReport { MerchantId = merchantId, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
+        var state = new PassState(isErased);
+        try
+        {
+            var buffered = content is BufferedStream or ReadOnlyMemoryStream or MemoryStream ? content : new BufferedStream(content, 1 << 16);
+            Span<byte> magic = stackalloc byte[2];
+            var peeked = PeekableStream.Peek(ref buffered, magic);
+            Stream input = buffered;
+            if (peeked == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
+            {
+                report.Compressed = true;
+                input = new GZipStream(buffered, CompressionMode.Decompress);
+            }
+
+            var format = _mapping.Format;
+            if (format == LogFormat.Auto)
+            {
+                Span<byte> head = stackalloc byte[4096];
+                var n = PeekableStream.Peek(ref input, head);
+                format = DetectFormat(head[..n], out var junk);
+                if (junk is not null)
+                {
+                    return Unreadable(report, junk, started);
+                }
+            }
+
+            report.Format = format == LogFormat.Jsonl ? "jsonl" : "csv";
+            Run(input, format, report, state);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Unreadable(report, "corrupt compressed data: " + ex.Message, started);
+        }
+
+        report.ParseMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        report.UsersTouched = state.Users.Count;
+        report.Reviews = state.Reviews.Count;
+        report.FirstEventAt = state.MinTime == long.MaxValue ? null : DateTimeOffset.FromUnixTimeSeconds(state.MinTime);
+        report.LastEventAt = state.MaxTime == long.MinValue ? null : DateTimeOffset.FromUnixTimeSeconds(state.MaxTime);
+        report.EventsPerSecond = report.ParseMilliseconds > 0 ? report.Accepted / (report.ParseMilliseconds / 1000) : 0;
+        report.FinishedAt = DateTimeOffset.UtcNow;
+        report.TotalMilliseconds = report.ParseMilliseconds;
+        state.QuarantineWriter.Flush();
+        return new IngestionOutcome { Report = report, Users = state.Users, Reviews = state.Reviews, Quarantine = state.Quarantine.WrittenMemory };
+    }
+
+    private static IngestionOutcome Unreadable(IngestionReport report, string reason, long started)
+    {
+        report.Status = "unreadable";
+        report.Error = reason;
+        report.FinishedAt = DateTimeOffset.UtcNow;
+        report.TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return new IngestionOutcome { Report = report, Users = new Dictionary<string, UserFeatures>(), Reviews = [], Quarantine = ReadOnlyMemory<byte>.Empty };
+    }
+
+    /// <summary>JSON Lines when the first non-blank byte is '{'; junk (NUL bytes, mostly non-text) is unreadable.</summary>
+    private static LogFormat DetectFormat(ReadOnlySpan<byte> head, out string? junk)
+    {
+        junk = null;
+        if (head.IndexOf((byte)0) >= 0)
+        {
+            junk = "binary content (NUL bytes): not a JSON Lines or CSV log";
+            return LogFormat.Csv;
+        }
+
+        var control = 0;
+        foreach (var b in head)
+        {
+            if (b < 0x20 && b is not ((byte)'\n' or (byte)'\r' or (byte)'\t'))
+            {
+                control++;
+            }
+        }
+
+        if (head.Length > 0 && control * 10 > head.Length)
+        {
+            junk = "binary content (control bytes): not a JSON Lines or CSV log";
+            return LogFormat.Csv;
+        }
+
+        var text = head.StartsWith("\uFEFF"u8) ? head[3..] : head;
+        var first = text.IndexOfAnyExcept(" \t\r\n"u8);
+        return first >= 0 && text[first] == '{' ? LogFormat.Jsonl : LogFormat.Csv;
+    }
+
+    private void Run(Stream input, LogFormat format, IngestionReport report, PassState state)
+    {
+        var csv = format == LogFormat.Csv;
+        var reader = new RecordReader(input, csv, _mapping.Delimiter);
+        IRecordParser parser = csv ? new CsvRecordParser(_mapping) : new JsonRecordParser(_mapping);
+        var values = new FieldValues();
+        while (reader.TryRead(out var record))
+        {
+            if (parser is CsvRecordParser { NeedsHeader: true } header)
+            {
+                var problem = header.ReadHeader(record);
+                if (problem is not null)
+                {
+                    throw new InvalidDataException("header: " + problem);
+                }
+
+                continue;
+            }
+
+            report.LinesRead++;
+            var line = reader.LineNumber;
+            if (reader.LastWasCut || record.Length > _limits.MaxLineBytes)
+            {
+                Reject(state, report, line, RejectReason.LineTooLong, $"{record.Length} bytes, limit {_limits.MaxLineBytes}", record);
+                continue;
+            }
+
+            if (!Utf8.IsValid(record))
+            {
+                Reject(state, report, line, RejectReason.InvalidUtf8, null, record);
+                continue;
+            }
+
+            values.Reset();
+            var malformed = parser.Parse(record, values, out var detail);
+            if (malformed is { } reason)
+            {
+                Reject(state, report, line, reason, reader.LastWasUnterminated ? "truncated last line: " + detail : detail, record);
+                continue;
+            }
+
+            Accept(state, report, line, record, values);
+        }
+    }
+
+    private void Accept(PassState state, IngestionReport report, long line, ReadOnlySpan<byte> record, FieldValues v)
+    {
+        if (!v.Has(FieldValues.UserId))
+        {
+            Reject(state, report, line, RejectReason.MissingUserId, null, record);
+            return;
+        }
+
+        if (!v.Has(FieldValues.Type))
+        {
+            Reject(state, report, line, RejectReason.MissingType, null, record);
+            return;
+        }
+
+        if (!TryType(v.Get(FieldValues.Type), out var type))
+        {
+            Reject(state, report, line, RejectReason.UnknownType, "type '" + System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Type)) + "'", record);
+            return;
+        }
+
+        if (!v.Has(FieldValues.Timestamp))
+        {
+            Reject(state, report, line, RejectReason.MissingTimestamp, null, record);
+            return;
+        }
+
+        if (!_timestamps.TryParse(v.Get(FieldValues.Timestamp), out var at))
+        {
+            Reject(state, report, line, RejectReason.InvalidTimestamp, $"expected {_mapping.Timestamp.Format}", record);
+            return;
+        }
+
+        if (at > _now + (long)_limits.FutureTolerance.TotalSeconds)
+        {
+            Reject(state, report, line, RejectReason.TimestampInFuture, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
+            return;
+        }
+
+        if (at < _now - (long)_limits.MaxAge.TotalSeconds)
+        {
+            Reject(state, report, line, RejectReason.TimestampTooOld, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
+            return;
+        }
+
+        var needsProduct = type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove or EventType.Review or EventType.Return;
+        if (needsProduct && !v.Has(FieldValues.ProductId))
+        {
+            Reject(state, report, line, RejectReason.MissingProductId, $"{type.ToWireName()} needs productId", record);
+            return;
+        }
+
+        if (type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove && !v.Has(FieldValues.CategoryId))
+        {
+            Reject(state, report, line, RejectReason.MissingCategoryId, $"{type.ToWireName()} needs categoryId", record);
+            return;
+        }
+
+        if (type == EventType.Review && !v.Has(FieldValues.Text))
+        {
+            Reject(state, report, line, RejectReason.MissingText, null, record);
+            return;
+        }
+
+        if (TooLong(v, FieldValues.UserId) || TooLong(v, FieldValues.EventId) || TooLong(v, FieldValues.ProductId) || TooLong(v, FieldValues.CategoryId) || TooLong(v, FieldValues.SessionId)
+            || TooManyChars(v.Get(FieldValues.Query), _limits.MaxQueryLength) || TooManyChars(v.Get(FieldValues.Text), _limits.MaxTextLength))
+        {
+            Reject(state, report, line, RejectReason.FieldTooLong, $"ids ≤ {_limits.MaxIdLength}, query ≤ {_limits.MaxQueryLength}, text ≤ {_limits.MaxTextLength}", record);
+            return;
+        }
+
+        int? rating = null;
+        if (v.Has(FieldValues.Rating))
+        {
+            if (!TryNumber(v.Get(FieldValues.Rating), out var r) || r < 1 || r > 5 || r != Math.Floor(r))
+            {
+                Reject(state, report, line, RejectReason.InvalidRating, "rating must be an integer 1–5", record);
+                return;
+            }
+
+            rating = (int)r;
+        }
+
+        var price = 0.0;
+        if (v.Has(FieldValues.Price) && (!TryNumber(v.Get(FieldValues.Price), out price) || price < 0 || !double.IsFinite(price)))
+        {
+            Reject(state, report, line, RejectReason.InvalidPrice, "price must be a number ≥ 0", record);
+            return;
+        }
+
+        var quantity = 1.0;
+        if (v.Has(FieldValues.Quantity) && (!TryNumber(v.Get(FieldValues.Quantity), out quantity) || quantity < 1 || quantity != Math.Floor(quantity)))
+        {
+            Reject(state, report, line, RejectReason.InvalidQuantity, "quantity must be an integer ≥ 1", record);
+            return;
+        }
+
+        // Duplicates: same eventId, or the same line content when the log has no ids.
+        var key = v.Has(FieldValues.EventId) ? Fnv.Hash(v.Get(FieldValues.EventId), 0x9E3779B97F4A7C15UL) : Fnv.Hash(record);
+        if (!state.Seen.Add(key))
+        {
+            report.Duplicates++;
+            return;
+        }
+
+        var userId = state.Interner.Intern(v.Get(FieldValues.UserId));
+        if (state.IsErased?.Invoke(userId) == true)
+        {
+            // Never quarantine an erased user's raw data: only the line number and the reason.
+            Reject(state, report, line, RejectReason.UserErased, null, default);
+            return;
+        }
+
+        var category = v.Has(FieldValues.CategoryId) ? state.Interner.Intern(v.Get(FieldValues.CategoryId)) : null;
+        if (!state.Users.TryGetValue(userId, out var user))
+        {
+            user = UserFeatures.Create(report.MerchantId, userId);
+            state.Users[userId] = user;
+        }
+
+        user.Observe(type, category, at, price * quantity, rating);
+        if (type == EventType.Search && v.Has(FieldValues.Query))
+        {
+            user.AddSearch(System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Query)).Trim());
+        }
+
+        if (type == EventType.Review)
+        {
+            state.Reviews.Add(new ReviewToMine
+            {
+                ReviewId = v.Has(FieldValues.EventId) ? state.Interner.Intern(v.Get(FieldValues.EventId)) : "h" + key.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+                UserId = userId,
+                ProductId = state.Interner.Intern(v.Get(FieldValues.ProductId)),
+                CategoryId = category,
+                Rating = rating,
+                Text = System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Text)),
+                Timestamp = DateTimeOffset.FromUnixTimeSeconds(at),
+            });
+        }
+
+        state.MinTime = Math.Min(state.MinTime, at);
+        state.MaxTime = Math.Max(state.MaxTime, at);
+        report.Accepted++;
+        var typeName = type.ToWireName();
+        report.CountsByType[typeName] = report.CountsByType.GetValueOrDefault(typeName) + 1;
+    }
+
+    private bool TooLong(FieldValues v, int field) => v.Get(field).Length > _limits.MaxIdLength;
+
+    // Free text is limited in characters (as real-time events are, see EventValidator); the byte length bounds it cheaply first.
+    private static bool TooManyChars(ReadOnlySpan<byte> utf8, int maxChars) =>
+        utf8.Length > maxChars && (utf8.Length > maxChars * 4 || System.Text.Encoding.UTF8.GetCharCount(utf8) > maxChars);
+
+    private bool TryType(ReadOnlySpan<byte> utf8, out EventType type)
+    {
+        type = default;
+        if (utf8.Length > 64)
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[64];
+        var n = System.Text.Encoding.UTF8.GetChars(utf8, chars);
+        return _types.TryGetValue(chars[..n].Trim(), out type);
+    }
+
+    private static bool TryNumber(ReadOnlySpan<byte> utf8, out double value) =>
+        System.Buffers.Text.Utf8Parser.TryParse(utf8.Trim((byte)' '), out value, out var used) && used == utf8.Trim((byte)' ').Length;
+
+    private static void Reject(PassState state, IngestionReport report, long line, RejectReason reason, string? detail, ReadOnlySpan<byte> raw)
+    {
+        report.Rejected++;
+        var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
+        report.RejectsByReason[name] = report.RejectsByReason.GetValueOrDefault(name) + 1;
+        var w = state.QuarantineWriter;
+        w.WriteStartObject();
+        w.WriteNumber("line", line);
+        w.WriteString("reason", name);
+        if (detail is not null)
+        {
+            w.WriteString("detail", detail);
+        }
+
+        if (reason != RejectReason.UserErased)
+        {
+            if (Utf8.IsValid(raw))
+            {
+                w.WriteString("raw", raw);
+            }
+            else
+            {
+                w.WriteBase64String("rawBase64", raw);
+            }
+        }
+
+        w.WriteEndObject();
+        w.Flush();
+        state.Quarantine.Write("\n"u8);
+        w.Reset();
+    }
+
+    private sealed class PassState(Func<string, bool>? isErased)
+    {
+        public Func<string, bool>? IsErased { get; } = isErased;
+        public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
+        public List<ReviewToMine> Reviews { get; } = [];
+        public HashSet<ulong> Seen { get; } = [];
+        public Utf8Interner Interner { get; } = new();
+        public ArrayBufferWriter<byte> Quarantine { get; } = new();
+        public Utf8JsonWriter QuarantineWriter => _writer ??= new Utf8JsonWriter(Quarantine, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        public long MinTime { get; set; } = long.MaxValue;
+        public long MaxTime { get; set; } = long.MinValue;
+        private Utf8JsonWriter? _writer;
+    }
+}

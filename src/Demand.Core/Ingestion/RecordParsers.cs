@@ -1,0 +1,284 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Demand.Core.Ingestion;
+
+/// <summary>Extracts canonical fields from one record according to a mapping.</summary>
+internal interface IRecordParser
+{
+    /// <summary>Fills <paramref name="values"/>; returns a reject reason when the record is malformed.</summary>
+    RejectReason? Parse(ReadOnlySpan<byte> record, FieldValues values, out string? detail);
+}
+
+internal sealed class JsonRecordParser : IRecordParser
+{
+    private readonly byte[][] _names;
+
+    public JsonRecordParser(LogMapping mapping)
+    {
+        _names = new byte[FieldValues.Count][];
+        for (var i = 0; i < FieldValues.Count; i++)
+        {
+            var field = LogMapping.Fields[i];
+            var name = mapping.Columns.TryGetValue(field, out var column)
+                ? column.ValueKind == JsonValueKind.String ? column.GetString()! : throw new InvalidDataException($"Mapping '{mapping.Name}': JSON Lines columns are property names, not positions ('{field}').")
+                : field;
+            _names[i] = Encoding.UTF8.GetBytes(name);
+        }
+    }
+
+    public RejectReason? Parse(ReadOnlySpan<byte> record, FieldValues values, out string? detail)
+    {
+        detail = null;
+        try
+        {
+            var reader = new Utf8JsonReader(record, new JsonReaderOptions { MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                detail = "not a JSON object";
+                return RejectReason.InvalidJson;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = -1;
+                for (var i = 0; i < _names.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_names[i]))
+                    {
+                        field = i;
+                        break;
+                    }
+                }
+
+                reader.Read();
+                if (field < 0)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        if (reader.ValueIsEscaped)
+                        {
+                            var slot = values.Reserve(reader.ValueSpan.Length);
+                            values.Commit(field, reader.CopyString(slot));
+                        }
+                        else
+                        {
+                            values.Set(field, reader.ValueSpan);
+                        }
+
+                        break;
+                    case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                        values.Set(field, reader.ValueSpan);
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.BytesConsumed != record.Length && record[(int)reader.BytesConsumed..].IndexOfAnyExcept((byte)' ', (byte)'\t') >= 0)
+            {
+                detail = "trailing content after the object";
+                return RejectReason.InvalidJson;
+            }
+
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            detail = ex.Message.Length > 200 ? ex.Message[..200] : ex.Message;
+            return RejectReason.InvalidJson;
+        }
+    }
+}
+
+internal sealed class CsvRecordParser : IRecordParser
+{
+    private readonly byte _delimiter;
+    private readonly LogMapping _mapping;
+    private readonly int[] _positions;
+    private int _expectedColumns;
+    private bool _needsHeader;
+
+    public CsvRecordParser(LogMapping mapping)
+    {
+        _mapping = mapping;
+        _delimiter = (byte)mapping.Delimiter;
+        _needsHeader = mapping.Header;
+        _positions = new int[FieldValues.Count];
+        if (!mapping.Header)
+        {
+            for (var i = 0; i < FieldValues.Count; i++)
+            {
+                var field = LogMapping.Fields[i];
+                _positions[i] = mapping.Columns.Count == 0 ? i : mapping.Columns.TryGetValue(field, out var c) ? c.GetInt32() : -1;
+            }
+
+            _expectedColumns = _positions.Max() + 1;
+        }
+    }
+
+    public bool NeedsHeader => _needsHeader;
+
+    /// <summary>Reads the header record: names map to positions (case-insensitive).</summary>
+    public string? ReadHeader(ReadOnlySpan<byte> record)
+    {
+        var names = Split(record).Select(n => n.Trim()).ToList();
+        for (var i = 0; i < FieldValues.Count; i++)
+        {
+            var field = LogMapping.Fields[i];
+            if (_mapping.Columns.TryGetValue(field, out var c))
+            {
+                _positions[i] = c.ValueKind == JsonValueKind.Number ? c.GetInt32() : names.FindIndex(n => n.Equals(c.GetString(), StringComparison.OrdinalIgnoreCase));
+                if (_positions[i] < 0)
+                {
+                    return $"mapped column '{c.GetString()}' for {field} is not in the header";
+                }
+            }
+            else
+            {
+                _positions[i] = names.FindIndex(n => n.Equals(field, StringComparison.OrdinalIgnoreCase));
+            }
+        }
+
+        _expectedColumns = names.Count;
+        _needsHeader = false;
+        return null;
+    }
+
+    public RejectReason? Parse(ReadOnlySpan<byte> record, FieldValues values, out string? detail)
+    {
+        detail = null;
+        Span<int> fieldOf = stackalloc int[64];
+        fieldOf.Fill(-1);
+        for (var i = 0; i < FieldValues.Count; i++)
+        {
+            if (_positions[i] >= 0 && _positions[i] < 64)
+            {
+                fieldOf[_positions[i]] = i;
+            }
+        }
+
+        var column = 0;
+        var pos = 0;
+        while (true)
+        {
+            var target = column < 64 ? fieldOf[column] : -1;
+            if (pos < record.Length && record[pos] == '"')
+            {
+                // Quoted field: "" is a quote; delimiters and newlines are data.
+                pos++;
+                var slot = target >= 0 ? values.Reserve(record.Length - pos) : default;
+                var written = 0;
+                var closed = false;
+                while (pos < record.Length)
+                {
+                    var b = record[pos++];
+                    if (b == '"')
+                    {
+                        if (pos < record.Length && record[pos] == '"')
+                        {
+                            pos++;
+                        }
+                        else
+                        {
+                            closed = true;
+                            break;
+                        }
+                    }
+
+                    if (target >= 0)
+                    {
+                        slot[written] = b;
+                    }
+
+                    written++;
+                }
+
+                if (!closed)
+                {
+                    detail = $"unterminated quoted field in column {column + 1}";
+                    return RejectReason.WrongColumnCount;
+                }
+
+                if (target >= 0 && written > 0)
+                {
+                    values.Commit(target, written);
+                }
+
+                if (pos < record.Length && record[pos] != _delimiter)
+                {
+                    detail = $"characters after the closing quote in column {column + 1}";
+                    return RejectReason.WrongColumnCount;
+                }
+            }
+            else
+            {
+                var rest = record[pos..];
+                var end = rest.IndexOf(_delimiter);
+                var value = end < 0 ? rest : rest[..end];
+                if (target >= 0 && !value.IsEmpty)
+                {
+                    values.Set(target, value);
+                }
+
+                pos += value.Length;
+            }
+
+            column++;
+            if (pos >= record.Length)
+            {
+                break;
+            }
+
+            pos++; // delimiter
+            if (pos == record.Length)
+            {
+                column++; // trailing empty field
+                break;
+            }
+        }
+
+        if (_mapping.Header ? column != _expectedColumns : column < _expectedColumns)
+        {
+            detail = $"{column} columns, expected {_expectedColumns}";
+            return RejectReason.WrongColumnCount;
+        }
+
+        return null;
+    }
+
+    private List<string> Split(ReadOnlySpan<byte> record)
+    {
+        // Header names are plain text: split on the delimiter honouring quotes.
+        var names = new List<string>();
+        var inQuotes = false;
+        var current = new StringBuilder();
+        foreach (var ch in Encoding.UTF8.GetString(record))
+        {
+            if (ch == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (ch == (char)_delimiter && !inQuotes)
+            {
+                names.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(ch);
+            }
+        }
+
+        names.Add(current.ToString());
+        return names;
+    }
+}

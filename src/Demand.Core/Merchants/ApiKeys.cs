@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Demand.Core.Merchants;
+
+/// <summary>One API key of a merchant, stored as a SHA-256 hash of its secret (keys are high-entropy, so no slow hash is needed).</summary>
+public sealed record StoredApiKey(string KeyId, string SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>The <c>merchants</c> document <c>{merchantId}</c>: settings and hashed API keys (several, for rotation).</summary>
+public sealed class MerchantDocument
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public List<StoredApiKey> ApiKeys { get; set; } = [];
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; set; }
+}
+
+/// <summary>
+/// API keys look like <c>dk.{merchantId}.{keyId}.{secret}</c>: the merchant and key id make verification one point
+/// read; the 256-bit secret is compared by hash in constant time.
+/// </summary>
+public static class ApiKeys
+{
+    public const string Prefix = "dk";
+
+    public static (string Key, StoredApiKey Stored) Create(string merchantId, DateTimeOffset now)
+    {
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        return ($"{Prefix}.{merchantId}.{keyId}.{secret}", new StoredApiKey(keyId, Hash(secret), now, null));
+    }
+
+    public static bool TryParse(string? key, out string merchantId, out string keyId, out string secret)
+    {
+        merchantId = keyId = secret = "";
+        var parts = key?.Split('.');
+        if (parts is not { Length: 4 } || parts[0] != Prefix || parts[1].Length == 0 || parts[2].Length != 8 || parts[3].Length < 32)
+        {
+            return false;
+        }
+
+        (merchantId, keyId, secret) = (parts[1], parts[2], parts[3]);
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="secret"/> matches an unrevoked key <paramref name="keyId"/> of the merchant.</summary>
+    public static bool Verify(MerchantDocument merchant, string keyId, string secret)
+    {
+        var presented = Convert.FromHexString(Hash(secret));
+        var match = false;
+        foreach (var stored in merchant.ApiKeys)
+        {
+            // Compare every key's hash so timing does not reveal which key ids exist.
+            var equal = CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(stored.SecretHash));
+            match |= equal && stored.KeyId == keyId && stored.RevokedAt is null;
+        }
+
+        return match;
+    }
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+using Demand.Core.Events;
+using Demand.Core.Features;
+
+namespace Demand.Core.Scoring;
+
+/// <summary>
+/// Merchant-level context for scoring: category popularity and trend, typical repurchase cycles, and
+/// co-purchase lift (bought A → buys B). The <c>insights</c> document <c>stats</c>; rebuilt from the
+/// merchant's feature documents (nightly, or when missing or stale).
+/// </summary>
+public sealed class MerchantStats
+{
+    public const string DocumentId = "stats";
+    public const int MinSupport = 3;
+
+    [JsonPropertyName("id")]
+    public string Id { get; init; } = DocumentId;
+
+    public required string MerchantId { get; init; }
+
+    public string Type { get; init; } = "merchantStats";
+
+    public DateTimeOffset BuiltAt { get; set; }
+
+    public long AsOf { get; set; }
+
+    public int Users { get; set; }
+
+    /// <summary>Share of buyers who bought the category (30-day decayed).</summary>
+    public Dictionary<string, double> Popularity { get; set; } = [];
+
+    /// <summary>Short-term over long-term purchase rate (&gt; 1: growing).</summary>
+    public Dictionary<string, double> Trend { get; set; } = [];
+
+    /// <summary>Median days between purchases of the category by the same user (consumables).</summary>
+    public Dictionary<string, double> CycleDays { get; set; } = [];
+
+    /// <summary>Lift of buying <c>to</c> given bought <c>from</c>: <c>Lift[from][to]</c>, only pairs with enough support.</summary>
+    public Dictionary<string, Dictionary<string, double>> Lift { get; set; } = [];
+
+    /// <summary>Categories with the highest trend × popularity: candidates for everyone.</summary>
+    public List<string> Trending { get; set; } = [];
+
+    public static MerchantStats Build(string merchantId, IEnumerable<UserFeatures> users, long asOf)
+    {
+        var stats = new MerchantStats { MerchantId = merchantId, AsOf = asOf, BuiltAt = DateTimeOffset.UtcNow };
+        var buyers = new Dictionary<string, double>(StringComparer.Ordinal);
+        var shortRate = new Dictionary<string, double>(StringComparer.Ordinal);
+        var longRate = new Dictionary<string, double>(StringComparer.Ordinal);
+        var intervals = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var bought = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pairs = new Dictionary<(string, string), int>();
+        var userCount = 0;
+        foreach (var user in users)
+        {
+            userCount++;
+            var purchased = new List<string>();
+            foreach (var (category, activity) in user.Categories)
+            {
+                if (activity.Counts[(int)EventType.Purchase] == 0)
+                {
+                    continue;
+                }
+
+                purchased.Add(category);
+                buyers[category] = buyers.GetValueOrDefault(category) + 1;
+                shortRate[category] = shortRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 1, asOf);
+                longRate[category] = longRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 2, asOf);
+                for (var i = 1; i < activity.PurchaseTimes.Count; i++)
+                {
+                    (intervals.TryGetValue(category, out var list) ? list : intervals[category] = []).Add((activity.PurchaseTimes[i] - activity.PurchaseTimes[i - 1]) / 86_400.0);
+                }
+            }
+
+            foreach (var a in purchased)
+            {
+                bought[a] = bought.GetValueOrDefault(a) + 1;
+                foreach (var b in purchased)
+                {
+                    if (a != b)
+                    {
+                        pairs[(a, b)] = pairs.GetValueOrDefault((a, b)) + 1;
+                    }
+                }
+            }
+        }
+
+        stats.Users = userCount;
+        foreach (var (category, count) in buyers)
+        {
+            stats.Popularity[category] = count / Math.Max(1, userCount);
+            // A decayed count with half-life h is about rate × h / ln 2, so dividing by h compares rates.
+            stats.Trend[category] = longRate[category] > 0 ? Math.Round(shortRate[category] / 7.0 / (longRate[category] / 30.0), 4) : 1;
+        }
+
+        foreach (var (category, list) in intervals)
+        {
+            if (list.Count >= MinSupport)
+            {
+                list.Sort();
+                stats.CycleDays[category] = list[list.Count / 2];
+            }
+        }
+
+        foreach (var ((a, b), together) in pairs)
+        {
+            if (together < MinSupport)
+            {
+                continue;
+            }
+
+            var lift = together / (double)bought[a] / (bought[b] / (double)Math.Max(1, userCount));
+            if (lift > 1.2)
+            {
+                (stats.Lift.TryGetValue(a, out var row) ? row : stats.Lift[a] = new Dictionary<string, double>(StringComparer.Ordinal))[b] = Math.Round(lift, 3);
+            }
+        }
+
+        stats.Trending = stats.Trend.OrderByDescending(t => t.Value * Math.Sqrt(stats.Popularity[t.Key])).Take(5).Select(t => t.Key).ToList();
+        return stats;
+    }
+}

@@ -1,0 +1,131 @@
+using Demand.Core.Events;
+using Demand.Core.Features;
+using Demand.Core.Ingestion;
+
+namespace Demand.Core.Scoring;
+
+/// <summary>Labelled pairs at one cutoff: features as of the cutoff, label = purchase in the category within the horizon.</summary>
+public sealed class CutoffSet
+{
+    public required DateOnly Cutoff { get; init; }
+    public required MerchantStats Stats { get; init; }
+    public List<float[]> Rows { get; } = [];
+    public List<bool> Labels { get; } = [];
+    public List<int> UserIndex { get; } = [];
+    public List<string> Categories { get; } = [];
+
+    /// <summary>Per evaluated user: the categories bought within the horizon (all of them, candidates or not).</summary>
+    public List<(UserFeatures User, HashSet<string> Bought)> Users { get; } = [];
+}
+
+/// <summary>
+/// Builds training and evaluation data from daily log parts with the same ingestion and feature code that
+/// serves in production: parts before a cutoff become feature state, parts in the horizon become labels.
+/// </summary>
+public sealed class TrainingSet
+{
+    private readonly SortedDictionary<DateOnly, IReadOnlyDictionary<string, UserFeatures>> _days = [];
+
+    /// <summary>Adds one day's log part (any layout the mapping reads).</summary>
+    public void AddPart(DateOnly day, string merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
+    {
+        // Historical data: no "future" or "too old" relative to today.
+        var outcome = new LogIngestor(mapping, new ValidationLimits { MaxAge = TimeSpan.FromDays(365 * 50) }, DateTimeOffset.UtcNow.AddYears(10)).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, outcome.Users) : outcome.Users;
+    }
+
+    public IReadOnlyCollection<DateOnly> Days => _days.Keys;
+
+    /// <summary>Pairs for each cutoff (features from days before it, labels from <paramref name="horizonDays"/> days from it).</summary>
+    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, int activeDays = 30)
+    {
+        var result = new List<CutoffSet>();
+        foreach (var cutoff in cutoffs.Order())
+        {
+            var asOf = new DateTimeOffset(cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+            var state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
+            foreach (var (day, users) in _days)
+            {
+                if (day >= cutoff)
+                {
+                    break;
+                }
+
+                foreach (var (userId, partial) in users)
+                {
+                    if (!state.TryGetValue(userId, out var s))
+                    {
+                        s = UserFeatures.Create(merchantId, userId);
+                        state[userId] = s;
+                    }
+
+                    s.Merge(partial);
+                }
+            }
+
+            var bought = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var (day, users) in _days)
+            {
+                if (day < cutoff || day >= cutoff.AddDays(horizonDays))
+                {
+                    continue;
+                }
+
+                foreach (var (userId, partial) in users)
+                {
+                    foreach (var (category, activity) in partial.Categories)
+                    {
+                        if (activity.Counts[(int)EventType.Purchase] > 0)
+                        {
+                            (bought.TryGetValue(userId, out var categories) ? categories : bought[userId] = new HashSet<string>(StringComparer.Ordinal)).Add(category);
+                        }
+                    }
+                }
+            }
+
+            var stats = MerchantStats.Build(merchantId, state.Values, asOf);
+            var set = new CutoffSet { Cutoff = cutoff, Stats = stats };
+            foreach (var user in state.Values.OrderBy(u => u.UserId, StringComparer.Ordinal))
+            {
+                if (asOf - user.LastSeen > activeDays * 86_400L)
+                {
+                    continue;
+                }
+
+                var positives = bought.GetValueOrDefault(user.UserId) ?? new HashSet<string>(StringComparer.Ordinal);
+                set.Users.Add((user, positives));
+                foreach (var pair in PairFeatures.Candidates(user, stats))
+                {
+                    var row = new float[PairFeatures.Count];
+                    PairFeatures.Compute(user, pair, stats, asOf, row);
+                    set.Rows.Add(row);
+                    set.Labels.Add(positives.Contains(pair.CategoryId));
+                    set.UserIndex.Add(set.Users.Count - 1);
+                    set.Categories.Add(pair.CategoryId);
+                }
+            }
+
+            result.Add(set);
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, UserFeatures> Combine(IReadOnlyDictionary<string, UserFeatures> a, IReadOnlyDictionary<string, UserFeatures> b)
+    {
+        var merged = a.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var (userId, partial) in b)
+        {
+            if (merged.TryGetValue(userId, out var existing))
+            {
+                existing.Merge(partial);
+            }
+            else
+            {
+                merged[userId] = partial;
+            }
+        }
+
+        return merged;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Demand.Core.Storage;
+using Microsoft.Azure.Cosmos;
+
+namespace Demand.Infrastructure.Cosmos;
+
+/// <summary>Everything stored about one shopper, for access requests.</summary>
+public sealed record UserExport(JsonElement? Features, JsonElement? Profile, IReadOnlyList<JsonElement> ReviewNeeds);
+
+/// <summary>Right of access and right to erasure across every container.</summary>
+public interface IPrivacyStore
+{
+    Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the user's documents everywhere and leaves a tombstone (a hash, not the id); returns whether anything existed.</summary>
+    Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken);
+}
+
+public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStore reviewNeeds, TimeProvider time) : IPrivacyStore
+{
+    public async Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    {
+        var key = DemandCosmos.UserKey(merchantId, userId);
+        var features = (await CosmosDocuments.ReadAsync<JsonDocument>(cosmos.Features, userId, key, cancellationToken))?.RootElement;
+        var profile = (await CosmosDocuments.ReadAsync<JsonDocument>(cosmos.Profiles, userId, key, cancellationToken))?.RootElement;
+        var reviews = await ReviewNeedsAsync(merchantId, userId, cancellationToken);
+        return features is null && profile is null && reviews.Count == 0 ? null : new UserExport(features, profile, reviews);
+    }
+
+    public async Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    {
+        var key = DemandCosmos.UserKey(merchantId, userId);
+        var existed = await CosmosDocuments.DeleteAsync(cosmos.Features, userId, key, cancellationToken);
+        existed |= await CosmosDocuments.DeleteAsync(cosmos.Profiles, userId, key, cancellationToken);
+        var products = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var review in await ReviewNeedsAsync(merchantId, userId, cancellationToken))
+        {
+            var productId = review.GetProperty("productId").GetString()!;
+            existed |= await CosmosDocuments.DeleteAsync(cosmos.ReviewNeeds, review.GetProperty("id").GetString()!, DemandCosmos.ProductKey(merchantId, productId), cancellationToken);
+            products.Add(productId);
+        }
+
+        // Product summaries must stop counting the erased shopper's reviews.
+        foreach (var productId in products)
+        {
+            await reviewNeeds.RebuildSummaryAsync(merchantId, productId, cancellationToken);
+        }
+
+        // Written even when nothing existed yet: an erasure request must also stop data that arrives later.
+        await cosmos.Insights.UpsertItemAsync(
+            new { id = Tombstones.Id(merchantId, userId), merchantId, type = Tombstones.DocumentType, erasedAt = time.GetUtcNow() },
+            DemandCosmos.MerchantKey(merchantId),
+            cancellationToken: cancellationToken);
+        return existed;
+    }
+
+    private async Task<List<JsonElement>> ReviewNeedsAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.userId = @u").WithParameter("@m", merchantId).WithParameter("@u", userId);
+        var result = new List<JsonElement>();
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<JsonElement>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        while (feed.HasMoreResults)
+        {
+            result.AddRange(await feed.ReadNextAsync(cancellationToken));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Demand.Core.Scoring;
+
+namespace Demand.Infrastructure.Onnx;
+
+/// <summary>Scores feature rows with the demand model (thread-safe: ONNX Runtime sessions allow concurrent Run).</summary>
+public interface IDemandModel
+{
+    string Version { get; }
+
+    IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>Probabilities for <paramref name="rows"/> rows of <see cref="PairFeatures.Count"/> features each.</summary>
+    void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities);
+}
+
+/// <summary>An ONNX model loaded into ONNX Runtime: input <c>features</c> [N,F] float32, output <c>probability</c> [N,1].</summary>
+public sealed class OnnxModel : IDemandModel, IDisposable
+{
+    private static readonly byte[] InputName = "features\0"u8.ToArray();
+    private static readonly byte[] OutputName = "probability\0"u8.ToArray();
+    private readonly OrtApi _api;
+    private readonly nint _env;
+    private readonly nint _options;
+    private readonly nint _session;
+    private readonly nint _memory;
+    private int _disposed;
+
+    private OnnxModel(OrtApi api, nint env, nint options, nint session, nint memory, string version, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> metadata)
+    {
+        _api = api;
+        _env = env;
+        _options = options;
+        _session = session;
+        _memory = memory;
+        Version = version;
+        FeatureNames = names;
+        Metadata = metadata;
+    }
+
+    public string Version { get; }
+
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public string RuntimeVersion => _api.Version;
+
+    /// <summary>Loads a model after checking that its feature list is exactly <paramref name="expectedFeatures"/>.</summary>
+    /// <exception cref="ModelMismatchException">The model was trained on another feature list or version.</exception>
+    public static OnnxModel Load(string runtimeLibrary, byte[] model, IReadOnlyList<string> expectedFeatures, string expectedFeatureVersion, int intraOpThreads = 1)
+    {
+        var metadata = OnnxMetadata.Read(model);
+        var names = metadata.TryGetValue("feature_names", out var json) ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+        var featureVersion = metadata.GetValueOrDefault("feature_version", "");
+        if (featureVersion != expectedFeatureVersion || !names.SequenceEqual(expectedFeatures))
+        {
+            var missing = expectedFeatures.Except(names).ToList();
+            var extra = names.Except(expectedFeatures).ToList();
+            throw new ModelMismatchException(
+                $"The model's features (version '{featureVersion}', {names.Length} features) do not match the code's (version '{expectedFeatureVersion}', {expectedFeatures.Count} features)" +
+                (missing.Count > 0 ? "; missing: " + string.Join(", ", missing) : "") +
+                (extra.Count > 0 ? "; unexpected: " + string.Join(", ", extra) : "") +
+                (missing.Count == 0 && extra.Count == 0 && featureVersion == expectedFeatureVersion ? "; same names in another order" : "") +
+                ". Retrain the model with this code (training/README.md).");
+        }
+
+        var api = OrtApi.Load(runtimeLibrary);
+        var env = api.CreateEnv("demand");
+        var options = api.CreateSessionOptions(intraOpThreads);
+        var session = api.CreateSession(env, model, options);
+        var memory = api.CreateCpuMemoryInfo();
+        return new OnnxModel(api, env, options, session, memory, metadata.GetValueOrDefault("model_version", "unversioned"), names, metadata);
+    }
+
+    public void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        if (features.Length != rows * FeatureNames.Count || probabilities.Length < rows)
+        {
+            throw new ArgumentException($"Expected {rows} × {FeatureNames.Count} features and room for {rows} probabilities.");
+        }
+
+        _api.Run(_session, _memory, InputName, OutputName, features, rows, FeatureNames.Count, probabilities);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _api.ReleaseMemoryInfo(_memory);
+        _api.ReleaseSession(_session);
+        _api.ReleaseSessionOptions(_options);
+        _api.ReleaseEnv(_env);
+    }
+}
+
+/// <summary>The model was trained on a different feature list than the code computes.</summary>
+public sealed class ModelMismatchException(string message) : Exception(message);

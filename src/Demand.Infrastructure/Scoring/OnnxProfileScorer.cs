@@ -1,0 +1,89 @@
+using Demand.Core.Features;
+using Demand.Core.Profiles;
+using Demand.Core.Scoring;
+using Demand.Core.Storage;
+using Demand.Infrastructure.Onnx;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Infrastructure.Scoring;
+
+/// <summary>
+/// Scores a batch of users: point-reads their features, builds candidates and pair features, runs one batched
+/// ONNX inference (plus one for occlusion reasons of the kept categories), and writes the profile's categories
+/// with an ETag merge that leaves mined needs untouched.
+/// </summary>
+public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
+{
+    public async Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var stats = await statsProvider.GetAsync(merchantId, cancellationToken);
+        var loaded = await Task.WhenAll(userIds.Distinct(StringComparer.Ordinal).Select(u => features.GetAsync(merchantId, u, cancellationToken)));
+        var users = loaded.OfType<UserFeatures>().ToList();
+        var at = asOf.ToUnixTimeSeconds();
+        var width = PairFeatures.Count;
+
+        var pairs = new List<(int User, CandidatePair Pair)>();
+        var rows = new List<float>();
+        var row = new float[width];
+        for (var u = 0; u < users.Count; u++)
+        {
+            foreach (var pair in PairFeatures.Candidates(users[u], stats))
+            {
+                PairFeatures.Compute(users[u], pair, stats, at, row);
+                rows.AddRange(row);
+                pairs.Add((u, pair));
+            }
+        }
+
+        var probabilities = new float[pairs.Count];
+        model.Score(rows.ToArray(), pairs.Count, probabilities);
+
+        var topK = options.Value.TopK;
+        var kept = Enumerable.Range(0, pairs.Count)
+            .GroupBy(i => pairs[i].User)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(i => probabilities[i]).ThenBy(i => pairs[i].Pair.CategoryId, StringComparer.Ordinal).Take(topK).ToList());
+
+        // Occlusion: one rescored row per (kept pair, signal).
+        var signals = ProfileScoring.Signals.Count;
+        var keptPairs = kept.Values.SelectMany(k => k).ToList();
+        var occluded = new float[keptPairs.Count * signals * width];
+        var all = rows.ToArray();
+        for (var k = 0; k < keptPairs.Count; k++)
+        {
+            ProfileScoring.Occlude(all.AsSpan(keptPairs[k] * width, width), occluded.AsSpan(k * signals * width, signals * width));
+        }
+
+        var occludedProbabilities = new float[keptPairs.Count * signals];
+        model.Score(occluded, keptPairs.Count * signals, occludedProbabilities);
+        var reasonsByPair = new Dictionary<int, List<Reason>>();
+        for (var k = 0; k < keptPairs.Count; k++)
+        {
+            var index = keptPairs[k];
+            var (userIndex, pair) = pairs[index];
+            reasonsByPair[index] = Enumerable.Range(0, signals)
+                .Select(s => (Signal: ProfileScoring.Signals[s].Name, Weight: probabilities[index] - occludedProbabilities[(k * signals) + s]))
+                .Where(r => r.Weight > 0.005)
+                .OrderByDescending(r => r.Weight)
+                .Take(3)
+                .Select(r => new Reason(ProfileScoring.Describe(r.Signal, users[userIndex], pair, at), Math.Round(r.Weight, 3)))
+                .ToList();
+        }
+
+        var now = time.GetUtcNow();
+        await Parallel.ForEachAsync(Enumerable.Range(0, users.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (u, ct) =>
+        {
+            var user = users[u];
+            var categories = (kept.GetValueOrDefault(u) ?? [])
+                .Select(i => ProfileScoring.Propensity(pairs[i].Pair.CategoryId, probabilities[i], ProfileScoring.ExpectedNextPurchase(user, pairs[i].Pair.CategoryId, stats, at), reasonsByPair[i]))
+                .ToList();
+            await profiles.UpdateAsync(merchantId, user.UserId, p =>
+            {
+                p.Categories = categories;
+                p.ModelVersion = model.Version;
+                p.UpdatedAt = now;
+            }, ct);
+        });
+
+        return new ScoreBatchResult(users.Count, userIds.Count - users.Count, model.Version);
+    }
+}

@@ -1,0 +1,3 @@
+using Demand.Testing;
+
+[assembly: AssemblyFixture(typeof(CosmosServerFixture))]

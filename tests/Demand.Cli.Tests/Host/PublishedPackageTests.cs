@@ -1,0 +1,43 @@
+using System.IO.Compression;
+using System.Net;
+using Demand.Cli.Commands;
+using Demand.Cli.Host;
+using Demand.Hosting.Definitions;
+using Demand.Testing;
+
+namespace Demand.Cli.Tests.Host;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class PublishedPackageTests(CosmosServerFixture cosmos)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_published_package_has_the_flex_layout_and_starts_under_the_stand_in_once_extracted()
+    {
+        var output = Directory.CreateTempSubdirectory("demand-publish-").FullName;
+        var (folder, zip) = await AppPackager.PublishAsync(output, Ct);
+
+        File.Exists(Path.Combine(folder, "host.json")).ShouldBeTrue();
+        var functions = FunctionDefinition.LoadAll(folder).Select(f => f.Name).Order().ToList();
+        functions.ShouldBe(["Api", "IngestLog", "MineReviews", "NightlyRescore", "ScoreUsers"]);
+        File.Exists(Path.Combine(folder, AppPackager.OnnxRuntimeLibrary)).ShouldBeTrue();
+        File.Exists(Path.Combine(folder, "local.settings.json")).ShouldBeFalse();
+        File.Exists(Path.Combine(folder, "libhostfxr.so")).ShouldBeTrue("self-contained: the runtime travels with the app");
+        File.GetUnixFileMode(Path.Combine(folder, "Demand.Functions")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue();
+
+        var extracted = Path.Combine(output, "extracted");
+        ZipFile.ExtractToDirectory(zip, extracted);
+        File.GetUnixFileMode(Path.Combine(extracted, "Demand.Functions")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue("the zip keeps the run bit");
+
+        var options = StandInHarness.Options(cosmos) with { AppRoot = extracted };
+        await using var host = new LocalFunctionsHost(options, StandInHarness.Logs);
+        await host.StartAsync(Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/health", UriKind.Relative));
+        using var response = await host.ForwardAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await host.InvokeAsync("NightlyRescore", null, Ct)).ShouldBeTrue();
+
+        Directory.Delete(output, recursive: true);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Demand.Cli.Commands;
+using Demand.Core.Scoring;
+using Demand.Core.Synthetic;
+using Demand.Infrastructure;
+using Demand.Infrastructure.Onnx;
+
+namespace Demand.Cli.Tests.Model;
+
+public sealed class ModelQualityTests
+{
+    private static string Root => RepoPaths.RepositoryRoot()!;
+
+    private static TrainingSet Market(int users, int days, int seed)
+    {
+        var folder = Directory.CreateTempSubdirectory("demand-market-").FullName;
+        MarketWriter.Write(new MarketOptions { Users = users, Days = days, Seed = seed }, folder);
+        var set = TrainingCommands.Load(Path.Combine(folder, "logs", "m1"), null);
+        Directory.Delete(folder, recursive: true);
+        return set;
+    }
+
+    [Fact]
+    public void The_shipped_model_beats_the_baselines_on_a_held_out_period_of_an_unseen_market()
+    {
+        var set = Market(users: 2500, days: 42, seed: 2026);
+        var data = set.Build("m1", [set.Days.Min().AddDays(35)]).Single();
+        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(Path.Combine(Root, "models", "demand-mlp.onnx")), PairFeatures.Names, PairFeatures.Version);
+
+        var report = ModelEvaluation.Run(data, model);
+
+        report.Rows[0].Auc.ShouldBeGreaterThanOrEqualTo(0.85, report.ToTable());
+        report.Rows[0].Auc.ShouldBeGreaterThan(report.Rows[1].Auc + 0.1);
+        report.Rows[0].Auc.ShouldBeGreaterThan(report.Rows[2].Auc + 0.1);
+        (report.ModelRecall / report.BestBaselineRecall).ShouldBeGreaterThanOrEqualTo(1.25, report.ToTable());
+        report.Rows[0].Ece.ShouldBeLessThan(0.03);
+    }
+
+    [Fact]
+    public async Task Retraining_on_a_small_generated_market_produces_a_model_the_runtime_loads_and_that_matches_pytorch()
+    {
+        var set = Market(users: 700, days: 28, seed: 9);
+        var first = set.Days.Min();
+        var data = Directory.CreateTempSubdirectory("demand-train-").FullName;
+        TrainingCommands.Write(data, set.Build("m1", [first.AddDays(12), first.AddDays(15), first.AddDays(18)]));
+        var output = Path.Combine(data, "model.onnx");
+
+        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Root, "training", "train.py"), "--data", data, "--out", output, "--epochs", "12", "--version", "test-model"])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var python = Process.Start(start)!;
+        var stdout = await python.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await python.WaitForExitAsync(TestContext.Current.CancellationToken);
+        python.ExitCode.ShouldBe(0, stderr);
+
+        var metrics = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
+        metrics.GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.8);
+        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(output), PairFeatures.Names, PairFeatures.Version);
+        model.Version.ShouldBe("test-model");
+        var fixture = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(output, ".parity.json"))).RootElement;
+        var inputs = fixture.GetProperty("inputs").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToList();
+        var expected = fixture.GetProperty("expected").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var scores = new float[inputs.Count];
+        model.Score(inputs.SelectMany(r => r).ToArray(), inputs.Count, scores);
+        for (var i = 0; i < scores.Length; i++)
+        {
+            ((double)scores[i]).ShouldBe(expected[i], 1e-5);
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
+}
