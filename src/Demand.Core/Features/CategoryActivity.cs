@@ -3,9 +3,9 @@ using Demand.Core.Events;
 namespace Demand.Core.Features;
 
 /// <summary>
-/// A user's activity in one category. Decayed counters are expressed at the owning document's
-/// <see cref="UserFeatures.ReferenceTime"/>, so events can be added in any order (late data included):
-/// the arithmetic, not sorting, makes the result order-independent.
+/// A user's activity in one category. Decayed counters are expressed at the category's own
+/// <see cref="ReferenceTime"/>, so events can be added in any order (late data included): the arithmetic,
+/// not sorting, makes the result order-independent, and an event only ever rescales its own category.
 /// </summary>
 public sealed class CategoryActivity
 {
@@ -29,7 +29,26 @@ public sealed class CategoryActivity
 
     public double Spend { get; set; }
 
+    /// <summary>Unix seconds at which this category's decayed counters are expressed.</summary>
+    public long ReferenceTime { get; set; }
+
     public static int Index(EventType type, int halfLife) => ((int)type * HalfLives.Count) + halfLife;
+
+    /// <summary>Moves the reference time forward to <paramref name="unixSeconds"/>, decaying the counters.</summary>
+    internal void AdvanceTo(long unixSeconds)
+    {
+        if (unixSeconds <= ReferenceTime)
+        {
+            return;
+        }
+
+        if (ReferenceTime != 0)
+        {
+            Rescale(unixSeconds - ReferenceTime);
+        }
+
+        ReferenceTime = unixSeconds;
+    }
 
     internal void Rescale(long deltaSeconds)
     {

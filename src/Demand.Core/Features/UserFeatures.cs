@@ -19,7 +19,7 @@ public sealed class UserFeatures
 
     public required string UserId { get; init; }
 
-    /// <summary>Unix seconds at which every decayed counter is expressed.</summary>
+    /// <summary>The latest event time seen (each category keeps its own reference time for its counters).</summary>
     public long ReferenceTime { get; set; }
 
     public long FirstSeen { get; set; }
@@ -45,7 +45,7 @@ public sealed class UserFeatures
     /// <summary>Adds one event (any order).</summary>
     public void Observe(EventType type, string? categoryId, long unixSeconds, double spend = 0, int? rating = null)
     {
-        AdvanceTo(unixSeconds);
+        ReferenceTime = Math.Max(ReferenceTime, unixSeconds);
         EventCount++;
         FirstSeen = FirstSeen == 0 ? unixSeconds : Math.Min(FirstSeen, unixSeconds);
         LastSeen = Math.Max(LastSeen, unixSeconds);
@@ -60,7 +60,8 @@ public sealed class UserFeatures
             Categories[categoryId] = activity;
         }
 
-        var age = ReferenceTime - unixSeconds;
+        activity.AdvanceTo(unixSeconds);
+        var age = activity.ReferenceTime - unixSeconds;
         for (var h = 0; h < HalfLives.Count; h++)
         {
             activity.Decayed[CategoryActivity.Index(type, h)] += HalfLives.Decay(age, h);
@@ -102,9 +103,9 @@ public sealed class UserFeatures
             return;
         }
 
-        AdvanceTo(partial.ReferenceTime);
-        var shift = ReferenceTime - partial.ReferenceTime;
+        ReferenceTime = Math.Max(ReferenceTime, partial.ReferenceTime);
         EventCount += partial.EventCount;
+        Span<double> factors = stackalloc double[HalfLives.Count];
         FirstSeen = FirstSeen == 0 ? partial.FirstSeen : Math.Min(FirstSeen, partial.FirstSeen);
         LastSeen = Math.Max(LastSeen, partial.LastSeen);
         foreach (var (categoryId, source) in partial.Categories)
@@ -115,9 +116,16 @@ public sealed class UserFeatures
                 Categories[categoryId] = target;
             }
 
+            target.AdvanceTo(source.ReferenceTime);
+            var shift = target.ReferenceTime - source.ReferenceTime;
+            for (var h = 0; h < HalfLives.Count; h++)
+            {
+                factors[h] = HalfLives.Decay(shift, h);
+            }
+
             for (var i = 0; i < source.Decayed.Length; i++)
             {
-                target.Decayed[i] += source.Decayed[i] * HalfLives.Decay(shift, i % HalfLives.Count);
+                target.Decayed[i] += source.Decayed[i] * factors[i % HalfLives.Count];
             }
 
             for (var t = 0; t < EventTypes.Count; t++)
@@ -161,21 +169,5 @@ public sealed class UserFeatures
 
     /// <summary>A decayed counter's value as of <paramref name="asOfUnixSeconds"/>.</summary>
     public double DecayedAt(CategoryActivity activity, EventType type, int halfLife, long asOfUnixSeconds) =>
-        activity.Decayed[CategoryActivity.Index(type, halfLife)] * HalfLives.Decay(asOfUnixSeconds - ReferenceTime, halfLife);
-
-    private void AdvanceTo(long unixSeconds)
-    {
-        if (unixSeconds <= ReferenceTime)
-        {
-            return;
-        }
-
-        var delta = ReferenceTime == 0 ? 0 : unixSeconds - ReferenceTime;
-        foreach (var activity in Categories.Values)
-        {
-            activity.Rescale(delta);
-        }
-
-        ReferenceTime = unixSeconds;
-    }
+        activity.Decayed[CategoryActivity.Index(type, halfLife)] * HalfLives.Decay(asOfUnixSeconds - activity.ReferenceTime, halfLife);
 }

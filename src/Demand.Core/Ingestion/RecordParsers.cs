@@ -42,9 +42,12 @@ internal sealed class JsonRecordParser : IRecordParser
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var field = -1;
+                var name = reader.ValueSpan;
+                var escaped = reader.ValueIsEscaped;
                 for (var i = 0; i < _names.Length; i++)
                 {
-                    if (reader.ValueTextEquals(_names[i]))
+                    // Unescaped names (nearly all) compare as raw bytes; ValueTextEquals is only needed for escapes.
+                    if (escaped ? reader.ValueTextEquals(_names[i]) : name.SequenceEqual(_names[i]))
                     {
                         field = i;
                         break;

@@ -44,7 +44,7 @@ public sealed class UserFeaturesTests
     {
         var features = Observe([(EventType.View, "c1", T0), (EventType.Search, "c9", T0 + (7 * Day))]);
 
-        var weekHalfLife = features.Categories["c1"].Decayed[CategoryActivity.Index(EventType.View, 1)];
+        var weekHalfLife = features.DecayedAt(features.Categories["c1"], EventType.View, 1, T0 + (7 * Day));
         weekHalfLife.ShouldBe(0.5, tolerance: 1e-12);
         features.DecayedAt(features.Categories["c1"], EventType.View, 0, T0).ShouldBe(1.0, tolerance: 1e-9);
     }

@@ -9,6 +9,8 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks: each prints figures next to a baseline run in the same process.");
         command.Subcommands.Add(HostBench.Create());
+        command.Subcommands.Add(IngestBench.Create());
+        command.Subcommands.Add(ScoreBench.Create());
         return command;
     }
 }

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Demand.Core.Scoring;
+using Demand.Core.Synthetic;
+using Demand.Infrastructure;
+using Demand.Infrastructure.Onnx;
+
+namespace Demand.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>demand bench score</c>: featurize + infer pairs/s on one core (batches of 4,096) with the shipped model through
+/// ONNX Runtime, next to PyTorch eager inference of the same model on the same inputs in the same run.
+/// </summary>
+internal static class ScoreBench
+{
+    public static Command Create()
+    {
+        var users = new Option<int>("--users") { DefaultValueFactory = _ => 8_000 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 4_096 };
+        var model = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "models", "demand-mlp.onnx") };
+        var command = new Command("score", "Scoring throughput vs PyTorch eager.") { users, batch, model };
+        command.SetAction(parse =>
+        {
+            Run(parse.GetValue(users), parse.GetValue(batch), parse.GetValue(model)!);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Run(int userCount, int batch, string modelPath)
+    {
+        var folder = Directory.CreateTempSubdirectory("demand-bench-score-").FullName;
+        MarketWriter.Write(new MarketOptions { Users = userCount, Days = 35, Seed = 3 }, folder);
+        var set = TrainingCommands.Load(Path.Combine(folder, "logs", "m1"), null);
+        var data = set.Build("m1", [set.Days.Min().AddDays(28)]).Single();
+        var users = data.Users.Select(u => u.User).ToList();
+        var asOf = new DateTimeOffset(data.Cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(modelPath), PairFeatures.Names, PairFeatures.Version, intraOpThreads: 1);
+        var width = PairFeatures.Count;
+
+        // Featurize everything once to size the buffers and warm up; then time featurize + infer batch by batch.
+        var all = new List<float>();
+        var row = new float[width];
+        foreach (var user in users)
+        {
+            foreach (var pair in PairFeatures.Candidates(user, data.Stats))
+            {
+                PairFeatures.Compute(user, pair, data.Stats, asOf, row);
+                all.AddRange(row);
+            }
+        }
+
+        var pairs = all.Count / width;
+        var features = all.ToArray();
+        var output = new float[batch];
+        var buffer = new float[batch * width];
+        var featurize = Stopwatch.StartNew();
+        var filled = 0;
+        var infer = new Stopwatch();
+        foreach (var user in users)
+        {
+            foreach (var pair in PairFeatures.Candidates(user, data.Stats))
+            {
+                PairFeatures.Compute(user, pair, data.Stats, asOf, buffer.AsSpan(filled * width, width));
+                if (++filled == batch)
+                {
+                    infer.Start();
+                    model.Score(buffer, filled, output);
+                    infer.Stop();
+                    filled = 0;
+                }
+            }
+        }
+
+        infer.Start();
+        model.Score(buffer.AsSpan(0, filled * width), filled, output);
+        infer.Stop();
+        featurize.Stop();
+        var endToEnd = pairs / featurize.Elapsed.TotalSeconds;
+        var inferOnly = pairs / infer.Elapsed.TotalSeconds;
+
+        var file = Path.Combine(folder, "features.f32");
+        using (var writer = new BinaryWriter(File.Create(file)))
+        {
+            foreach (var v in features)
+            {
+                writer.Write(v);
+            }
+        }
+
+        var python = Process.Start(new ProcessStartInfo("/usr/bin/python3", [Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "training", "bench_torch.py"), modelPath, file, width.ToString(System.Globalization.CultureInfo.InvariantCulture), batch.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+        var json = python.StandardOutput.ReadToEnd();
+        python.WaitForExit();
+        var torch = JsonDocument.Parse(json).RootElement;
+        var torchRate = torch.GetProperty("rows_per_second").GetDouble();
+        Console.WriteLine($"pairs: {pairs:N0} from {users.Count:N0} users (batches of {batch:N0}, one thread)");
+        Console.WriteLine($"  demand featurize + ONNX Runtime infer: {endToEnd,12:N0} pairs/s");
+        Console.WriteLine($"  demand ONNX Runtime infer only:        {inferOnly,12:N0} pairs/s");
+        Console.WriteLine($"  PyTorch eager infer only:              {torchRate,12:N0} pairs/s (parity max |diff| {torch.GetProperty("parity_max_abs_diff").GetDouble():E1})");
+        Console.WriteLine($"  ratios: featurize+infer / PyTorch eager {endToEnd / torchRate:N2}×, infer / PyTorch eager {inferOnly / torchRate:N2}×");
+        Directory.Delete(folder, recursive: true);
+    }
+}
