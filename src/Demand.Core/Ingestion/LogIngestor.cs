@@ -48,6 +48,9 @@ public sealed class LogIngestor
         _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
     }
 
+    /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
+    public Action<long, BehaviourEvent>? OnAccepted { get; init; }
+
     public IngestionOutcome Ingest(string merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<string, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
@@ -326,11 +329,32 @@ public sealed class LogIngestor
             });
         }
 
+        OnAccepted?.Invoke(line, Preview(v, userId, type, at, price, quantity, rating));
         state.MinTime = Math.Min(state.MinTime, at);
         state.MaxTime = Math.Max(state.MaxTime, at);
         report.Accepted++;
         var typeName = type.ToWireName();
         report.CountsByType[typeName] = report.CountsByType.GetValueOrDefault(typeName) + 1;
+    }
+
+    private static BehaviourEvent Preview(FieldValues v, string userId, EventType type, long at, double price, double quantity, int? rating)
+    {
+        string? Text(int field) => v.Has(field) ? System.Text.Encoding.UTF8.GetString(v.Get(field)) : null;
+        return new BehaviourEvent
+        {
+            EventId = Text(FieldValues.EventId),
+            UserId = userId,
+            Type = type,
+            Timestamp = DateTimeOffset.FromUnixTimeSeconds(at),
+            ProductId = Text(FieldValues.ProductId),
+            CategoryId = Text(FieldValues.CategoryId),
+            Price = v.Has(FieldValues.Price) ? (decimal)price : null,
+            Quantity = v.Has(FieldValues.Quantity) ? (int)quantity : null,
+            Query = Text(FieldValues.Query),
+            Rating = rating,
+            Text = Text(FieldValues.Text),
+            SessionId = Text(FieldValues.SessionId),
+        };
     }
 
     private bool TooLong(FieldValues v, int field) => v.Get(field).Length > _limits.MaxIdLength;
