@@ -20,6 +20,7 @@ public static class DemandCommand
         root.Subcommands.Add(TrainingCommands.Evaluate());
         root.Subcommands.Add(MerchantsCommand.Create());
         root.Subcommands.Add(EvaluateMinerCommand.Create());
+        root.Subcommands.Add(MappingsCommand.Create());
         return root;
     }
 }

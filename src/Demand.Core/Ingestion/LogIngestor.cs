@@ -48,6 +48,9 @@ public sealed class LogIngestor
         _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
     }
 
+    /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
+    public Action<long, BehaviourEvent>? OnAccepted { get; init; }
+
     public IngestionOutcome Ingest(string merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<string, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
@@ -251,7 +254,7 @@ public sealed class LogIngestor
         }
 
         if (TooLong(v, FieldValues.UserId) || TooLong(v, FieldValues.EventId) || TooLong(v, FieldValues.ProductId) || TooLong(v, FieldValues.CategoryId) || TooLong(v, FieldValues.SessionId)
-            || v.Get(FieldValues.Query).Length > _limits.MaxQueryLength * 4 || v.Get(FieldValues.Text).Length > _limits.MaxTextLength * 4)
+            || TooManyChars(v.Get(FieldValues.Query), _limits.MaxQueryLength) || TooManyChars(v.Get(FieldValues.Text), _limits.MaxTextLength))
         {
             Reject(state, report, line, RejectReason.FieldTooLong, $"ids ≤ {_limits.MaxIdLength}, query ≤ {_limits.MaxQueryLength}, text ≤ {_limits.MaxTextLength}", record);
             return;
@@ -326,6 +329,7 @@ public sealed class LogIngestor
             });
         }
 
+        OnAccepted?.Invoke(line, Preview(v, userId, type, at, price, quantity, rating));
         state.MinTime = Math.Min(state.MinTime, at);
         state.MaxTime = Math.Max(state.MaxTime, at);
         report.Accepted++;
@@ -333,7 +337,31 @@ public sealed class LogIngestor
         report.CountsByType[typeName] = report.CountsByType.GetValueOrDefault(typeName) + 1;
     }
 
+    private static BehaviourEvent Preview(FieldValues v, string userId, EventType type, long at, double price, double quantity, int? rating)
+    {
+        string? Text(int field) => v.Has(field) ? System.Text.Encoding.UTF8.GetString(v.Get(field)) : null;
+        return new BehaviourEvent
+        {
+            EventId = Text(FieldValues.EventId),
+            UserId = userId,
+            Type = type,
+            Timestamp = DateTimeOffset.FromUnixTimeSeconds(at),
+            ProductId = Text(FieldValues.ProductId),
+            CategoryId = Text(FieldValues.CategoryId),
+            Price = v.Has(FieldValues.Price) ? (decimal)price : null,
+            Quantity = v.Has(FieldValues.Quantity) ? (int)quantity : null,
+            Query = Text(FieldValues.Query),
+            Rating = rating,
+            Text = Text(FieldValues.Text),
+            SessionId = Text(FieldValues.SessionId),
+        };
+    }
+
     private bool TooLong(FieldValues v, int field) => v.Get(field).Length > _limits.MaxIdLength;
+
+    // Free text is limited in characters (as real-time events are, see EventValidator); the byte length bounds it cheaply first.
+    private static bool TooManyChars(ReadOnlySpan<byte> utf8, int maxChars) =>
+        utf8.Length > maxChars && (utf8.Length > maxChars * 4 || System.Text.Encoding.UTF8.GetCharCount(utf8) > maxChars);
 
     private bool TryType(ReadOnlySpan<byte> utf8, out EventType type)
     {
