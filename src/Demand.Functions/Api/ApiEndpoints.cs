@@ -47,6 +47,7 @@ public static class ApiEndpoints
         merchant.MapIngestions();
         merchant.MapProducts();
         merchant.MapInsights();
+        merchant.MapEvents();
         return app;
     }
 
