@@ -15,6 +15,9 @@ public static class CustomHandlerHosting
 
     public static WebApplicationBuilder AddCustomHandlerHosting(this WebApplicationBuilder builder)
     {
+        // Request-start lines carry the full URL, and the host passes function keys as ?code=: keep them out of logs.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         var port = builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? builder.Configuration["FUNCTIONS_HTTPWORKER_PORT"];
         if (port is not null)
         {

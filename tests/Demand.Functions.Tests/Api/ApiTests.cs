@@ -138,7 +138,15 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         (await Call(HttpMethod.Delete, "/api/v1/merchants/mb/users/u2")).Item1.ShouldBe(HttpStatusCode.NotFound);
         var stillThere = await new CosmosProfileStore(await cosmos.CreateDatabaseAsync(factory.Cosmos)).GetAsync("mb", "u2", Ct);
         stillThere.ShouldNotBeNull("B's user survives A's erasure attempt");
+        using (var withFunctionKey = new HttpRequestMessage(HttpMethod.Get, "/api/v1/merchants/ma/users/u1/profile?code=function-key-secret-123"))
+        {
+            withFunctionKey.Headers.Add("x-functions-key", "function-key-secret-456");
+            (await a.Client.SendAsync(withFunctionKey, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        logs.Lines.ShouldNotBeEmpty();
         logs.Lines.ShouldNotContain(l => l.Contains(a.Key.Split('.')[3], StringComparison.Ordinal));
+        logs.Lines.ShouldNotContain(l => l.Contains("function-key-secret", StringComparison.Ordinal));
     }
 
     [Fact]
