@@ -24,8 +24,9 @@ public sealed class ModelQualityTests
     [Fact]
     public void The_shipped_model_beats_the_baselines_on_a_held_out_period_of_an_unseen_market()
     {
-        var set = Market(users: 2500, days: 42, seed: 2026);
-        var data = set.Build("m1", [set.Days.Min().AddDays(35)]).Single();
+        // Ten weeks, so long-cycle consumables have a purchase history before the held-out week.
+        var set = Market(users: 2500, days: 70, seed: 2026);
+        var data = set.Build("m1", [set.Days.Min().AddDays(63)]).Single();
         using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(Path.Combine(Root, "models", "demand-mlp.onnx")), PairFeatures.Names, PairFeatures.Version);
 
         var report = ModelEvaluation.Run(data, model);
@@ -33,7 +34,7 @@ public sealed class ModelQualityTests
         report.Rows[0].Auc.ShouldBeGreaterThanOrEqualTo(0.85, report.ToTable());
         report.Rows[0].Auc.ShouldBeGreaterThan(report.Rows[1].Auc + 0.1);
         report.Rows[0].Auc.ShouldBeGreaterThan(report.Rows[2].Auc + 0.1);
-        (report.ModelRecall / report.BestBaselineRecall).ShouldBeGreaterThanOrEqualTo(1.25, report.ToTable());
+        (report.ModelRecall / report.BestBaselineRecall).ShouldBeGreaterThanOrEqualTo(1.3, report.ToTable());
         report.Rows[0].Ece.ShouldBeLessThan(0.03);
     }
 
