@@ -82,11 +82,25 @@ public static class PairFeatures
                 : new CandidatePair(trending, CandidateSource.Trending, null, 0);
         }
 
-        return candidates.Values.OrderBy(c => c.CategoryId, StringComparer.Ordinal).ToList();
+        // Insertion order is deterministic for a given document; callers rank by score with category id as tie-break.
+        return [.. candidates.Values];
+    }
+
+    /// <summary>The user's overall activity feature: computed once per user, shared by all their candidate rows.</summary>
+    public static double UserActivity(UserFeatures user, long asOf)
+    {
+        var activity = 0.0;
+        foreach (var c in user.Categories.Values)
+        {
+            activity += user.DecayedAt(c, EventType.View, 2, asOf) + user.DecayedAt(c, EventType.Purchase, 2, asOf);
+        }
+
+        return activity;
     }
 
     /// <summary>Writes the feature row of one pair into <paramref name="row"/> (length <see cref="Count"/>).</summary>
-    public static void Compute(UserFeatures user, CandidatePair pair, MerchantStats stats, long asOf, Span<float> row)
+    /// <param name="userActivity">From <see cref="UserActivity"/>; computed here when omitted.</param>
+    public static void Compute(UserFeatures user, CandidatePair pair, MerchantStats stats, long asOf, Span<float> row, double? userActivity = null)
     {
         user.Categories.TryGetValue(pair.CategoryId, out var a);
         double D(EventType type, int h) => a is null ? 0 : user.DecayedAt(a, type, h, asOf);
@@ -105,12 +119,7 @@ public static class PairFeatures
             anchorPurchased = last[(int)EventType.Purchase] > 0 ? 1 : 0;
         }
 
-        var activity = 0.0;
-        foreach (var c in user.Categories.Values)
-        {
-            activity += user.DecayedAt(c, EventType.View, 2, asOf) + user.DecayedAt(c, EventType.Purchase, 2, asOf);
-        }
-
+        var activity = userActivity ?? UserActivity(user, asOf);
         var i = 0;
         row[i++] = (float)D(EventType.View, 0);
         row[i++] = (float)D(EventType.View, 1);

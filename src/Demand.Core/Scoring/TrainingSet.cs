@@ -94,10 +94,11 @@ public sealed class TrainingSet
 
                 var positives = bought.GetValueOrDefault(user.UserId) ?? new HashSet<string>(StringComparer.Ordinal);
                 set.Users.Add((user, positives));
+                var activity = PairFeatures.UserActivity(user, asOf);
                 foreach (var pair in PairFeatures.Candidates(user, stats))
                 {
                     var row = new float[PairFeatures.Count];
-                    PairFeatures.Compute(user, pair, stats, asOf, row);
+                    PairFeatures.Compute(user, pair, stats, asOf, row, activity);
                     set.Rows.Add(row);
                     set.Labels.Add(positives.Contains(pair.CategoryId));
                     set.UserIndex.Add(set.Users.Count - 1);

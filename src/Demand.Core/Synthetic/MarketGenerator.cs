@@ -49,6 +49,14 @@ public sealed class MarketGenerator(MarketOptions options)
         }
     }
 
+    private static ulong SplitMix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+
     private sealed class Need(string category, int due, string source)
     {
         public string Category { get; } = category;
@@ -58,7 +66,8 @@ public sealed class MarketGenerator(MarketOptions options)
 
     private IEnumerable<GeneratedEvent> SimulateUser(int index)
     {
-        var random = new Random(HashCode.Combine(Options.Seed, index, 0x5EED));
+        // Not HashCode.Combine: it is randomised per process, and the market must be the same for a seed everywhere.
+        var random = new Random(unchecked((int)SplitMix((ulong)(uint)Options.Seed << 32 | (uint)index)));
         var userId = "u" + index.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
         var categories = Catalog.Categories;
         var activity = Math.Exp(random.NextDouble() * 2 - 1) * 0.35 * Options.Activity;

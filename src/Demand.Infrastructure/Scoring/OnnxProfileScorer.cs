@@ -27,9 +27,10 @@ public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features
         var row = new float[width];
         for (var u = 0; u < users.Count; u++)
         {
+            var activity = PairFeatures.UserActivity(users[u], at);
             foreach (var pair in PairFeatures.Candidates(users[u], stats))
             {
-                PairFeatures.Compute(users[u], pair, stats, at, row);
+                PairFeatures.Compute(users[u], pair, stats, at, row, activity);
                 rows.AddRange(row);
                 pairs.Add((u, pair));
             }

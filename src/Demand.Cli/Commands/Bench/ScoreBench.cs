@@ -44,9 +44,10 @@ internal static class ScoreBench
         var row = new float[width];
         foreach (var user in users)
         {
+            var activity = PairFeatures.UserActivity(user, asOf);
             foreach (var pair in PairFeatures.Candidates(user, data.Stats))
             {
-                PairFeatures.Compute(user, pair, data.Stats, asOf, row);
+                PairFeatures.Compute(user, pair, data.Stats, asOf, row, activity);
                 all.AddRange(row);
             }
         }
@@ -60,9 +61,10 @@ internal static class ScoreBench
         var infer = new Stopwatch();
         foreach (var user in users)
         {
+            var activity = PairFeatures.UserActivity(user, asOf);
             foreach (var pair in PairFeatures.Candidates(user, data.Stats))
             {
-                PairFeatures.Compute(user, pair, data.Stats, asOf, buffer.AsSpan(filled * width, width));
+                PairFeatures.Compute(user, pair, data.Stats, asOf, buffer.AsSpan(filled * width, width), activity);
                 if (++filled == batch)
                 {
                     infer.Start();
