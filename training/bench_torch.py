@@ -52,10 +52,12 @@ def main():
     x = np.fromfile(features, dtype=np.float32).reshape(-1, n_features)
     with torch.no_grad():
         forward(torch.tensor(x[:batch]))
-        start = time.perf_counter()
-        for i in range(0, len(x), batch):
-            forward(torch.from_numpy(x[i:i + batch]))
-        seconds = time.perf_counter() - start
+        seconds = float("inf")
+        for _ in range(3):  # best of three, as the C# side does
+            start = time.perf_counter()
+            for i in range(0, len(x), batch):
+                forward(torch.from_numpy(x[i:i + batch]))
+            seconds = min(seconds, time.perf_counter() - start)
     print(json.dumps({"rows": len(x), "seconds": seconds, "rows_per_second": len(x) / seconds, "parity_max_abs_diff": parity}))
 
 

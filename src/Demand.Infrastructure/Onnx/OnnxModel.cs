@@ -20,13 +20,13 @@ public sealed class OnnxModel : IDemandModel, IDisposable
     private static readonly byte[] InputName = "features\0"u8.ToArray();
     private static readonly byte[] OutputName = "probability\0"u8.ToArray();
     private readonly OrtApi _api;
-    private readonly nint _env;
-    private readonly nint _options;
-    private readonly nint _session;
-    private readonly nint _memory;
+    private readonly OrtHandle _env;
+    private readonly OrtHandle _options;
+    private readonly OrtHandle _session;
+    private readonly OrtHandle _memory;
     private int _disposed;
 
-    private OnnxModel(OrtApi api, nint env, nint options, nint session, nint memory, string version, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> metadata)
+    private OnnxModel(OrtApi api, OrtHandle env, OrtHandle options, OrtHandle session, OrtHandle memory, string version, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> metadata)
     {
         _api = api;
         _env = env;
@@ -66,11 +66,22 @@ public sealed class OnnxModel : IDemandModel, IDisposable
         }
 
         var api = OrtApi.Load(runtimeLibrary);
-        var env = api.CreateEnv("demand");
-        var options = api.CreateSessionOptions(intraOpThreads);
-        var session = api.CreateSession(env, model, options);
-        var memory = api.CreateCpuMemoryInfo();
-        return new OnnxModel(api, env, options, session, memory, metadata.GetValueOrDefault("model_version", "unversioned"), names, metadata);
+        var env = new OrtHandle(api.CreateEnv("demand"), api.ReleaseEnv);
+        var options = new OrtHandle(api.CreateSessionOptions(intraOpThreads), api.ReleaseSessionOptions);
+        OrtHandle? session = null;
+        try
+        {
+            session = new OrtHandle(api.CreateSession(env.DangerousGetHandle(), model, options.DangerousGetHandle()), api.ReleaseSession);
+            var memory = new OrtHandle(api.CreateCpuMemoryInfo(), api.ReleaseMemoryInfo);
+            return new OnnxModel(api, env, options, session, memory, metadata.GetValueOrDefault("model_version", "unversioned"), names, metadata);
+        }
+        catch
+        {
+            session?.Dispose();
+            options.Dispose();
+            env.Dispose();
+            throw;
+        }
     }
 
     public void Score(ReadOnlySpan<float> features, int rows, Span<float> probabilities)
@@ -86,7 +97,27 @@ public sealed class OnnxModel : IDemandModel, IDisposable
             throw new ArgumentException($"Expected {rows} × {FeatureNames.Count} features and room for {rows} probabilities.");
         }
 
-        _api.Run(_session, _memory, InputName, OutputName, features, rows, FeatureNames.Count, probabilities);
+        // AddRef keeps the native session alive for the duration of the call even if Dispose races with it.
+        var sessionRef = false;
+        var memoryRef = false;
+        try
+        {
+            _session.DangerousAddRef(ref sessionRef);
+            _memory.DangerousAddRef(ref memoryRef);
+            _api.Run(_session.DangerousGetHandle(), _memory.DangerousGetHandle(), InputName, OutputName, features, rows, FeatureNames.Count, probabilities);
+        }
+        finally
+        {
+            if (memoryRef)
+            {
+                _memory.DangerousRelease();
+            }
+
+            if (sessionRef)
+            {
+                _session.DangerousRelease();
+            }
+        }
     }
 
     public void Dispose()
@@ -96,10 +127,10 @@ public sealed class OnnxModel : IDemandModel, IDisposable
             return;
         }
 
-        _api.ReleaseMemoryInfo(_memory);
-        _api.ReleaseSession(_session);
-        _api.ReleaseSessionOptions(_options);
-        _api.ReleaseEnv(_env);
+        _memory.Dispose();
+        _session.Dispose();
+        _options.Dispose();
+        _env.Dispose();
     }
 }
 

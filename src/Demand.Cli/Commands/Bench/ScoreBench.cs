@@ -56,31 +56,40 @@ internal static class ScoreBench
         var features = all.ToArray();
         var output = new float[batch];
         var buffer = new float[batch * width];
-        var featurize = Stopwatch.StartNew();
-        var filled = 0;
-        var infer = new Stopwatch();
-        foreach (var user in users)
+        // Best of three passes on each side (the machines are noisy); PyTorch's script does the same.
+        var bestTotal = TimeSpan.MaxValue;
+        var bestInfer = TimeSpan.MaxValue;
+        for (var pass = 0; pass < 3; pass++)
         {
-            var activity = PairFeatures.UserActivity(user, asOf);
-            foreach (var pair in PairFeatures.Candidates(user, data.Stats))
+            var featurize = Stopwatch.StartNew();
+            var filled = 0;
+            var infer = new Stopwatch();
+            foreach (var user in users)
             {
-                PairFeatures.Compute(user, pair, data.Stats, asOf, buffer.AsSpan(filled * width, width), activity);
-                if (++filled == batch)
+                var activity = PairFeatures.UserActivity(user, asOf);
+                foreach (var pair in PairFeatures.Candidates(user, data.Stats))
                 {
-                    infer.Start();
-                    model.Score(buffer, filled, output);
-                    infer.Stop();
-                    filled = 0;
+                    PairFeatures.Compute(user, pair, data.Stats, asOf, buffer.AsSpan(filled * width, width), activity);
+                    if (++filled == batch)
+                    {
+                        infer.Start();
+                        model.Score(buffer, filled, output);
+                        infer.Stop();
+                        filled = 0;
+                    }
                 }
             }
+
+            infer.Start();
+            model.Score(buffer.AsSpan(0, filled * width), filled, output);
+            infer.Stop();
+            featurize.Stop();
+            bestTotal = featurize.Elapsed < bestTotal ? featurize.Elapsed : bestTotal;
+            bestInfer = infer.Elapsed < bestInfer ? infer.Elapsed : bestInfer;
         }
 
-        infer.Start();
-        model.Score(buffer.AsSpan(0, filled * width), filled, output);
-        infer.Stop();
-        featurize.Stop();
-        var endToEnd = pairs / featurize.Elapsed.TotalSeconds;
-        var inferOnly = pairs / infer.Elapsed.TotalSeconds;
+        var endToEnd = pairs / bestTotal.TotalSeconds;
+        var inferOnly = pairs / bestInfer.TotalSeconds;
 
         var file = Path.Combine(folder, "features.f32");
         using (var writer = new BinaryWriter(File.Create(file)))
@@ -96,7 +105,7 @@ internal static class ScoreBench
         python.WaitForExit();
         var torch = JsonDocument.Parse(json).RootElement;
         var torchRate = torch.GetProperty("rows_per_second").GetDouble();
-        Console.WriteLine($"pairs: {pairs:N0} from {users.Count:N0} users (batches of {batch:N0}, one thread)");
+        Console.WriteLine($"pairs: {pairs:N0} from {users.Count:N0} users (batches of {batch:N0}, one thread, best of 3 passes each side)");
         Console.WriteLine($"  demand featurize + ONNX Runtime infer: {endToEnd,12:N0} pairs/s");
         Console.WriteLine($"  demand ONNX Runtime infer only:        {inferOnly,12:N0} pairs/s");
         Console.WriteLine($"  PyTorch eager infer only:              {torchRate,12:N0} pairs/s (parity max |diff| {torch.GetProperty("parity_max_abs_diff").GetDouble():E1})");
