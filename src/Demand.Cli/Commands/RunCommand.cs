@@ -112,8 +112,19 @@ internal static class RunCommand
         var sample = await FirstAsync(cosmos.Profiles, cancellationToken);
         if (sample is not null)
         {
-            Console.WriteLine("Sample profile:");
-            Console.WriteLine(sample.Length > 1500 ? sample[..1500] + " …" : sample);
+            var profile = JsonDocument.Parse(sample).RootElement;
+            Console.WriteLine($"Sample profile of {profile.GetProperty("userId").GetString()} (model {profile.GetProperty("modelVersion")}):");
+            foreach (var category in profile.GetProperty("categories").EnumerateArray().Take(3))
+            {
+                var reason = category.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("signal").GetString()).FirstOrDefault() ?? "-";
+                var next = category.TryGetProperty("expectedNextPurchase", out var n) ? n.GetString() : "-";
+                Console.WriteLine($"  {category.GetProperty("categoryId").GetString(),-22} p={category.GetProperty("propensity").GetDouble(),6:F3}  next={next,-10}  because: {reason}");
+            }
+
+            foreach (var need in profile.GetProperty("needs").EnumerateArray().Take(3))
+            {
+                Console.WriteLine($"  need: {need.GetProperty("need").GetString()} ({need.GetProperty("polarity").GetString()}) — \"{need.GetProperty("evidence")[0].GetProperty("text").GetString()}\"");
+            }
         }
 
         var poison = status.Queues.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value);

@@ -46,6 +46,8 @@ public static class ApiEndpoints
         merchant.MapPrivacy();
         merchant.MapIngestions();
         merchant.MapProducts();
+        merchant.MapInsights();
+        merchant.MapEvents();
         return app;
     }
 
