@@ -416,7 +416,7 @@ public sealed class LogIngestor
         public Func<string, bool>? IsErased { get; } = isErased;
         public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
         public List<ReviewToMine> Reviews { get; } = [];
-        public HashSet<ulong> Seen { get; } = [];
+        public UInt64Set Seen { get; } = new();
         public Utf8Interner Interner { get; } = new();
         public ArrayBufferWriter<byte> Quarantine { get; } = new();
         public Utf8JsonWriter QuarantineWriter => _writer ??= new Utf8JsonWriter(Quarantine, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -17,13 +17,14 @@ internal static class IngestBench
     {
         var users = new Option<int>("--users") { DefaultValueFactory = _ => 10_000 };
         var days = new Option<int>("--days") { DefaultValueFactory = _ => 42 };
-        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days };
+        var streamMb = new Option<int>("--stream-mb") { Description = "Also stream a JSONL file of this many MiB (copies of the generated part with fresh event ids) and report peak RSS; 0 = off.", DefaultValueFactory = _ => 0 };
+        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days, streamMb };
         command.SetAction(parse =>
         {
             var folder = Directory.CreateTempSubdirectory("demand-bench-ingest-").FullName;
             try
             {
-                Run(folder, parse.GetValue(users), parse.GetValue(days));
+                Run(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb));
             }
             finally
             {
@@ -37,7 +38,7 @@ internal static class IngestBench
 
     private sealed record NaiveEvent(string? EventId, string UserId, string Type, DateTimeOffset Timestamp, string? CategoryId, decimal? Price);
 
-    private static void Run(string folder, int users, int days)
+    private static void Run(string folder, int users, int days, int streamMb)
     {
         var options = new MarketOptions { Users = users, Days = days, Seed = 1 };
         var jsonl = Concatenate(MarketWriter.Write(options, Path.Combine(folder, "jsonl")), Path.Combine(folder, "all.jsonl"), header: false);
@@ -52,40 +53,119 @@ internal static class IngestBench
         var now = DateTimeOffset.UtcNow.AddYears(1);
         var limits = new ValidationLimits { MaxAge = TimeSpan.FromDays(3650) };
         Console.WriteLine($"input: {new FileInfo(jsonl).Length / 1024.0 / 1024:N0} MiB JSONL, {new FileInfo(csv).Length / 1024.0 / 1024:N0} MiB CSV, {new FileInfo(gz).Length / 1024.0 / 1024:N0} MiB gzip; single thread, streamed from disk");
-        double Ours(string file, string label)
+        // The machine is shared: each figure is the best of three runs, as wall-clock and as CPU time of this
+        // process (single-threaded work, so events per CPU-second = events/s on one core).
+        double Ours(string file, string label, int runs = 3)
         {
-            using var stream = File.OpenRead(file);
-            var (seconds, peak, events) = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest("m1", "bench", file, stream, stream.Length).Report.Accepted);
-            Console.WriteLine($"  demand {label,-6} {events / seconds,12:N0} events/s  ({events:N0} events in {seconds:N2} s, peak managed heap growth {peak / 1024.0 / 1024:N0} MiB)");
-            return events / seconds;
+            var best = (Wall: double.MaxValue, Cpu: double.MaxValue, Peak: 0L, Events: 0L);
+            for (var i = 0; i < runs; i++)
+            {
+                using var stream = File.OpenRead(file);
+                var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest("m1", "bench", file, stream, stream.Length).Report.Accepted);
+                best = (Math.Min(best.Wall, run.Seconds), Math.Min(best.Cpu, run.CpuSeconds), Math.Max(best.Peak, run.PeakHeapGrowth), run.Events);
+            }
+
+            Console.WriteLine($"  demand {label,-6} {best.Events / best.Wall,12:N0} events/s wall  {best.Events / best.Cpu,12:N0} events/CPU-s  ({best.Events:N0} events, best of {runs}: {best.Wall:N2} s wall, {best.Cpu:N2} s CPU; peak managed heap growth {best.Peak / 1024.0 / 1024:N0} MiB)");
+            return best.Events / best.Cpu;
         }
 
-        // Warm-up: let the JIT tier up the hot paths before anything is timed.
-        Ours(csv, "warmup");
+        // Warm-up: let the JIT tier up both parsers before anything is timed.
+        Ours(jsonl, "warmup", 2);
+        Ours(csv, "warmup", 2);
         var jsonRate = Ours(jsonl, "jsonl");
         Ours(csv, "csv");
         Ours(gz, "gzip");
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var (naiveSeconds, naivePeak, naiveEvents) = Measure(() =>
+        var naive = (Seconds: double.MaxValue, CpuSeconds: double.MaxValue, PeakHeapGrowth: 0L, Events: 0L);
+        for (var i = 0; i < 2; i++)
         {
-            var events = File.ReadLines(jsonl).Select(l => JsonSerializer.Deserialize<NaiveEvent>(l, web)!).ToList();
-            var aggregates = events.GroupBy(e => (e.UserId, e.CategoryId, e.Type)).Select(g => (g.Key, Count: g.Count(), Last: g.Max(e => e.Timestamp))).ToList();
-            return aggregates.Count > 0 ? events.Count : 0;
-        });
-        Console.WriteLine($"  naive  jsonl  {naiveEvents / naiveSeconds,12:N0} events/s  ({naiveEvents:N0} events in {naiveSeconds:N2} s, peak managed heap growth {naivePeak / 1024.0 / 1024:N0} MiB)");
-        Console.WriteLine($"  ratio demand/naive (jsonl): {jsonRate / (naiveEvents / naiveSeconds):N2}×; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024:N0} MiB");
+            var run = Measure(() =>
+            {
+                var events = File.ReadLines(jsonl).Select(l => JsonSerializer.Deserialize<NaiveEvent>(l, web)!).ToList();
+                var aggregates = events.GroupBy(e => (e.UserId, e.CategoryId, e.Type)).Select(g => (g.Key, Count: g.Count(), Last: g.Max(e => e.Timestamp))).ToList();
+                return aggregates.Count > 0 ? events.Count : 0;
+            });
+            naive = (Math.Min(naive.Seconds, run.Seconds), Math.Min(naive.CpuSeconds, run.CpuSeconds), Math.Max(naive.PeakHeapGrowth, run.PeakHeapGrowth), run.Events);
+        }
+
+        Console.WriteLine($"  naive  jsonl  {naive.Events / naive.Seconds,12:N0} events/s wall  {naive.Events / naive.CpuSeconds,12:N0} events/CPU-s  ({naive.Events:N0} events, best of 2; peak managed heap growth {naive.PeakHeapGrowth / 1024.0 / 1024:N0} MiB)");
+        Console.WriteLine($"  ratio demand/naive (jsonl, CPU time): {jsonRate / (naive.Events / naive.CpuSeconds):N2}×; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024:N0} MiB");
+        if (streamMb > 0)
+        {
+            Stream(folder, jsonl, streamMb, limits, now);
+        }
     }
 
-    private static (double Seconds, long PeakHeapGrowth, long Events) Measure(Func<long> work)
+    /// <summary>Streams a big JSONL file from disk and reports the process's peak RSS during that run alone.</summary>
+    private static void Stream(string folder, string part, int megabytes, ValidationLimits limits, DateTimeOffset now)
+    {
+        var big = Path.Combine(folder, "big.jsonl");
+        var copies = WriteCopies(part, big, megabytes * 1024L * 1024);
+        GC.Collect(2, GCCollectionMode.Forced, true, true);
+        var resetPeak = ResetPeakRss();
+        using var stream = File.OpenRead(big);
+        var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest("m1", "big", big, stream, stream.Length).Report.Accepted);
+        Console.WriteLine($"  stream {stream.Length / 1024.0 / 1024:N0} MiB JSONL ({copies} copies of the part, fresh event ids): {run.Events / run.Seconds:N0} events/s wall, {run.Events / run.CpuSeconds:N0} events/CPU-s, {run.Events:N0} events; peak RSS {(resetPeak ? "during this run" : "of the process")} {PeakRssMb():N0} MiB");
+    }
+
+    private static int WriteCopies(string part, string target, long bytes)
+    {
+        var lines = File.ReadAllLines(part);
+        using var output = new StreamWriter(target, append: false, new System.Text.UTF8Encoding(false), 1 << 20);
+        var copies = 0;
+        while (output.BaseStream.Length < bytes)
+        {
+            var prefix = "\"eventId\":\"c" + copies.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+            foreach (var line in lines)
+            {
+                output.Write(line.Replace("\"eventId\":\"", prefix, StringComparison.Ordinal));
+                output.Write('\n');
+            }
+
+            output.Flush();
+            copies++;
+        }
+
+        return copies;
+    }
+
+    private static bool ResetPeakRss()
+    {
+        try
+        {
+            // Linux: writing 5 to clear_refs resets VmHWM, so the next reading covers only what follows.
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static double PeakRssMb()
+    {
+        var status = File.Exists("/proc/self/status") ? File.ReadAllLines("/proc/self/status") : [];
+        var line = status.FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null
+            ? Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024
+            : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    private static (double Seconds, double CpuSeconds, long PeakHeapGrowth, long Events) Measure(Func<long> work)
     {
         GC.Collect(2, GCCollectionMode.Forced, true, true);
         var before = GC.GetTotalMemory(true);
         long peak = 0;
         using var sampler = new Timer(_ => Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), GC.GetTotalMemory(false) - before)), null, 0, 10);
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var events = work();
         var seconds = watch.Elapsed.TotalSeconds;
-        return (seconds, Math.Max(peak, GC.GetTotalMemory(false) - before), events);
+        process.Refresh();
+        var cpuSeconds = Math.Max((process.TotalProcessorTime - cpu).TotalSeconds, 1e-3);
+        return (seconds, cpuSeconds, Math.Max(peak, GC.GetTotalMemory(false) - before), events);
     }
 
     private static string Concatenate(WriteSummary summary, string target, bool header)
