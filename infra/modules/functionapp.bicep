@@ -55,7 +55,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
 
   // Every key here is read by the host (connections named in function.json) or by the app (options
-  // sections); tests/Demand.Cli.Tests/Infra/SettingsDriftTests.cs keeps this list, the code and
+  // sections); tests/Demand.Functions.Tests/Infra/SettingsDriftTests.cs keeps this list, the code and
   // local.settings.sample.json in step.
   resource settings 'config' = {
     name: 'appsettings'
@@ -83,6 +83,21 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Api__RequestsPerMinutePerKey: '1200'
       Nightly__ActiveDays: '30'
       Nightly__LeaseMinutes: '60'
+      Mining__Miner: empty(openAiEndpoint) ? 'lexicon' : 'openai'
+      Mining__InputPricePerMillionTokens: '0.15'
+      Mining__OutputPricePerMillionTokens: '0.60'
+      Mining__ProvisionalSweep: '30'
+      Mining__OpenAi__Endpoint: openAiEndpoint
+      Mining__OpenAi__Model: openAiDeployment
+      Mining__OpenAi__ManagedIdentityClientId: identityClientId
+      Mining__OpenAi__BatchSize: '20'
+      Mining__OpenAi__MaxConcurrency: '4'
+      Mining__OpenAi__MaxRetries: '3'
+      Mining__OpenAi__BaseDelayMilliseconds: '500'
+      Mining__OpenAi__MaxRetryAfterSeconds: '30'
+      Mining__OpenAi__TimeoutSeconds: '60'
+      Mining__OpenAi__BreakerFailures: '5'
+      Mining__OpenAi__BreakerOpenSeconds: '60'
     }
   }
 }

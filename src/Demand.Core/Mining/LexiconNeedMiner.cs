@@ -49,8 +49,8 @@ public sealed partial class LexiconNeedMiner : INeedMiner
     [GeneratedRegex(@"\b(not|never|no|isn't|wasn't|aren't|hardly)\b( \w+)?( \w+)? (too|enough|at all)?")]
     private static partial Regex EnglishNegation();
 
-    public Task<IReadOnlyList<IReadOnlyList<MinedNeed>>> MineAsync(IReadOnlyList<ReviewInput> reviews, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<IReadOnlyList<MinedNeed>>>(reviews.Select(r => Mine(r.Text, r.Rating)).ToList());
+    public Task<MiningOutcome> MineAsync(IReadOnlyList<ReviewInput> reviews, CancellationToken cancellationToken) =>
+        Task.FromResult(new MiningOutcome(reviews.Select(r => new MinedReview(Mine(r.Text, r.Rating))).ToList(), MiningUsage.None));
 
     /// <summary>Needs in one review (synchronous: pure CPU).</summary>
     public IReadOnlyList<MinedNeed> Mine(string text, int? rating)

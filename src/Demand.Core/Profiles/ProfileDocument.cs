@@ -56,7 +56,8 @@ public sealed class UserNeed
 
     public List<NeedEvidence> Evidence { get; init; } = [];
 
-    public bool Provisional { get; init; }
+    /// <summary>Every piece of evidence so far comes from provisional (offline fallback) mining.</summary>
+    public bool Provisional { get; set; }
 }
 
 public sealed record NeedEvidence(string ReviewId, string Text);

@@ -46,6 +46,7 @@ public static class ApiEndpoints
         merchant.MapPrivacy();
         merchant.MapIngestions();
         merchant.MapProducts();
+        merchant.MapNeeds();
         merchant.MapInsights();
         merchant.MapEvents();
         return app;

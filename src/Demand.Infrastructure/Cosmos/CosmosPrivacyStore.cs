@@ -40,11 +40,8 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStor
             products.Add(productId);
         }
 
-        // Product summaries must stop counting the erased shopper's reviews.
-        foreach (var productId in products)
-        {
-            await reviewNeeds.RebuildSummaryAsync(merchantId, productId, cancellationToken);
-        }
+        // Product and category summaries must stop counting the erased shopper's reviews.
+        await reviewNeeds.RebuildSummariesAsync(merchantId, products, cancellationToken);
 
         // Written even when nothing existed yet: an erasure request must also stop data that arrives later.
         await cosmos.Insights.UpsertItemAsync(

@@ -3,7 +3,7 @@ using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-/// <summary>Mined review needs and the per-product summaries built from them.</summary>
+/// <summary>Mined review needs, the merchant's need taxonomy, product and category need summaries, and mining usage.</summary>
 public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time)
 {
     public Task<ReviewNeedDocument?> GetAsync(string merchantId, string productId, string reviewId, CancellationToken cancellationToken) =>
@@ -25,14 +25,124 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
         return result;
     }
 
-    /// <summary>Rebuilds a product's need summary from its reviews (after mining, and after an erasure).</summary>
-    public async Task<ProductNeedSummary> RebuildSummaryAsync(string merchantId, string productId, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="max"/> of the merchant's provisional results, oldest review first, for re-mining.</summary>
+    public async Task<List<ReviewNeedDocument>> ProvisionalAsync(string merchantId, int max, CancellationToken cancellationToken)
     {
-        var summary = ProductNeedSummary.Build(merchantId, productId, await ForProductAsync(merchantId, productId, cancellationToken), time.GetUtcNow());
-        await cosmos.Insights.UpsertItemAsync(summary, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
-        return summary;
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.provisional = true").WithParameter("@m", merchantId);
+        var result = new List<ReviewNeedDocument>();
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        while (feed.HasMoreResults)
+        {
+            result.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(d => d.MerchantId == merchantId && d.Provisional && d.Text is not null));
+        }
+
+        return result.OrderBy(d => d.ReviewedAt).ThenBy(d => d.Id, StringComparer.Ordinal).Take(max).ToList();
+    }
+
+    /// <summary>The built-in taxonomy with the merchant's edits on top.</summary>
+    public async Task<NeedTaxonomy> TaxonomyAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var document = await GetTaxonomyAsync(merchantId, cancellationToken);
+        return document is null ? NeedTaxonomy.Default : NeedTaxonomy.Default.With(document.Synonyms);
+    }
+
+    public Task<NeedTaxonomyDocument?> GetTaxonomyAsync(string merchantId, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<NeedTaxonomyDocument>(cosmos.Insights, NeedTaxonomyDocument.DocumentId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    public async Task<NeedTaxonomyDocument> SaveTaxonomyAsync(string merchantId, IReadOnlyDictionary<string, string> synonyms, CancellationToken cancellationToken)
+    {
+        var document = new NeedTaxonomyDocument { MerchantId = merchantId, Synonyms = new Dictionary<string, string>(synonyms, StringComparer.Ordinal), UpdatedAt = time.GetUtcNow() };
+        await cosmos.Insights.UpsertItemAsync(document, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
+        return document;
+    }
+
+    /// <summary>
+    /// Rebuilds the summaries of <paramref name="productIds"/> from their reviews (after mining, after an erasure,
+    /// after a taxonomy edit), then the category summaries those products belong to.
+    /// </summary>
+    public async Task RebuildSummariesAsync(string merchantId, IEnumerable<string> productIds, CancellationToken cancellationToken)
+    {
+        var taxonomy = await TaxonomyAsync(merchantId, cancellationToken);
+        var key = DemandCosmos.MerchantKey(merchantId);
+        var categories = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var productId in productIds.Distinct(StringComparer.Ordinal))
+        {
+            var reviews = await ForProductAsync(merchantId, productId, cancellationToken);
+            var previous = await GetSummaryAsync(merchantId, productId, cancellationToken);
+            var summary = ProductNeedSummary.Build(merchantId, productId, reviews, taxonomy, time.GetUtcNow());
+            await cosmos.Insights.UpsertItemAsync(summary, key, cancellationToken: cancellationToken);
+
+            // A product that lost its last reviews (erasure) must leave the category it was counted in, too.
+            foreach (var category in new[] { summary.CategoryId, previous?.CategoryId }.OfType<string>())
+            {
+                categories.Add(category);
+            }
+        }
+
+        foreach (var categoryId in categories)
+        {
+            var products = await ProductSummariesAsync(merchantId, categoryId, cancellationToken);
+            await cosmos.Insights.UpsertItemAsync(CategoryNeedSummary.Build(merchantId, categoryId, products, time.GetUtcNow()), key, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>Rebuilds every product and category summary of a merchant (a taxonomy edit).</summary>
+    public async Task RebuildAllSummariesAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT c.productId FROM c WHERE c.merchantId = @m AND c.type = @t").WithParameter("@m", merchantId).WithParameter("@t", ProductNeedSummary.DocumentType);
+        var products = new List<string>();
+        using (var feed = cosmos.Insights.GetItemQueryIterator<ProductIdOnly>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) }))
+        {
+            while (feed.HasMoreResults)
+            {
+                products.AddRange((await feed.ReadNextAsync(cancellationToken)).Select(p => p.ProductId));
+            }
+        }
+
+        await RebuildSummariesAsync(merchantId, products, cancellationToken);
     }
 
     public Task<ProductNeedSummary?> GetSummaryAsync(string merchantId, string productId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<ProductNeedSummary>(cosmos.Insights, ProductNeedSummary.IdFor(productId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    public Task<CategoryNeedSummary?> GetCategorySummaryAsync(string merchantId, string categoryId, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<CategoryNeedSummary>(cosmos.Insights, CategoryNeedSummary.IdFor(categoryId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    /// <summary>Adds one invocation's mining figures to the merchant's month (ETag read-modify-write: concurrent invocations add up).</summary>
+    public Task<MiningUsageDocument> AddUsageAsync(string merchantId, int reviews, int fromCache, MiningUsage usage, decimal cost, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var month = MiningUsageDocument.MonthOf(now);
+        return CosmosDocuments.UpdateAsync(
+            cosmos.Insights,
+            MiningUsageDocument.IdFor(month),
+            DemandCosmos.MerchantKey(merchantId),
+            () => new MiningUsageDocument { MerchantId = merchantId, Month = month },
+            document =>
+            {
+                document.Add(reviews, fromCache, usage, cost, now);
+                return true;
+            },
+            document => document.ETag,
+            cancellationToken);
+    }
+
+    public Task<MiningUsageDocument?> GetUsageAsync(string merchantId, string month, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<MiningUsageDocument>(cosmos.Insights, MiningUsageDocument.IdFor(month), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    private async Task<List<ProductNeedSummary>> ProductSummariesAsync(string merchantId, string categoryId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.type = @t AND c.categoryId = @c")
+            .WithParameter("@m", merchantId).WithParameter("@t", ProductNeedSummary.DocumentType).WithParameter("@c", categoryId);
+        var result = new List<ProductNeedSummary>();
+        using var feed = cosmos.Insights.GetItemQueryIterator<ProductNeedSummary>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) });
+        while (feed.HasMoreResults)
+        {
+            result.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(p => p.MerchantId == merchantId && p.CategoryId == categoryId && p.Reviews > 0));
+        }
+
+        return result;
+    }
+
+    private sealed record ProductIdOnly(string ProductId);
 }

@@ -1,0 +1,105 @@
+using Demand.Core.Messaging;
+using Demand.Core.Mining;
+using Demand.Core.Storage;
+using Demand.Infrastructure.Cosmos;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Infrastructure.Mining;
+
+/// <summary>What one <c>mine-requests</c> message did.</summary>
+public sealed record MiningReport(int Reviews, int FromCache, int Mined, int Provisional, int Remined, MiningUsage Usage, decimal Cost);
+
+/// <summary>
+/// Reviews → needs (cached per review by text + miner version) → the reviewers' profiles, product and category
+/// summaries, and the merchant's usage. Safe to retry: cached reviews are not mined again, profile merges replace
+/// a review's evidence, summaries are rebuilt from the stored reviews.
+/// </summary>
+public sealed class ReviewMiningService(INeedMiner miner, CosmosReviewNeedStore store, IProfileStore profiles, IOptions<MiningOptions> options, TimeProvider time)
+{
+    public async Task<MiningReport> MineAsync(MineRequest message, CancellationToken cancellationToken)
+    {
+        var merchantId = message.MerchantId;
+        var reviews = message.Reviews.GroupBy(r => (r.ProductId, r.ReviewId)).Select(g => g.First()).ToList();
+        var cached = await Task.WhenAll(reviews.Select(r => store.GetAsync(merchantId, r.ProductId, r.ReviewId, cancellationToken)));
+        var documents = new List<ReviewNeedDocument>(reviews.Count);
+        var toMine = new List<ReviewToMine>();
+        for (var i = 0; i < reviews.Count; i++)
+        {
+            if (cached[i] is { Provisional: false } hit && hit.CacheKey == ReviewNeedDocument.CacheKeyOf(reviews[i].Text, miner.Version))
+            {
+                documents.Add(hit);
+            }
+            else
+            {
+                toMine.Add(reviews[i]);
+            }
+        }
+
+        var fromCache = documents.Count;
+        var outcome = await miner.MineAsync(toMine.Select(r => new ReviewInput(r.ReviewId, r.Text, r.Rating, r.ProductId, r.CategoryId, r.Language)).ToList(), cancellationToken);
+        var mined = toMine.Select((r, j) => Document(merchantId, r.ReviewId, r.UserId, r.ProductId, r.CategoryId, r.Rating, r.Timestamp, r.Text, r.Language, outcome.Reviews[j])).ToList();
+        foreach (var document in mined)
+        {
+            await store.SaveAsync(document, cancellationToken);
+        }
+
+        documents.AddRange(mined);
+        var usage = outcome.Usage;
+        var remined = 0;
+
+        // The LLM answered without falling back: sweep up earlier provisional results of this merchant while it does.
+        if (miner is not LexiconNeedMiner && options.Value.ProvisionalSweep > 0 && !mined.Exists(d => d.Provisional))
+        {
+            var taken = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+            var pending = (await store.ProvisionalAsync(merchantId, options.Value.ProvisionalSweep + taken.Count, cancellationToken))
+                .Where(d => !taken.Contains(d.Id)).Take(options.Value.ProvisionalSweep).ToList();
+            if (pending.Count > 0)
+            {
+                var again = await miner.MineAsync(pending.Select(d => new ReviewInput(d.ReviewId, d.Text!, d.Rating, d.ProductId, d.CategoryId, d.Language)).ToList(), cancellationToken);
+                usage += again.Usage;
+                for (var j = 0; j < pending.Count; j++)
+                {
+                    var d = pending[j];
+                    var document = Document(merchantId, d.ReviewId, d.UserId, d.ProductId, d.CategoryId, d.Rating, d.ReviewedAt, d.Text!, d.Language, again.Reviews[j]);
+                    await store.SaveAsync(document, cancellationToken);
+                    documents.Add(document);
+                    remined += document.Provisional ? 0 : 1;
+                }
+            }
+        }
+
+        var cost = options.Value.CostOf(usage);
+        if (toMine.Count > 0 || remined > 0 || fromCache > 0)
+        {
+            await store.AddUsageAsync(merchantId, reviews.Count, fromCache, usage, cost, cancellationToken);
+        }
+
+        var taxonomy = await store.TaxonomyAsync(merchantId, cancellationToken);
+        foreach (var byUser in documents.GroupBy(d => d.UserId, StringComparer.Ordinal))
+        {
+            await profiles.UpdateAsync(merchantId, byUser.Key, profile => ProfileNeeds.Merge(profile, byUser, taxonomy), cancellationToken);
+        }
+
+        await store.RebuildSummariesAsync(merchantId, documents.Select(d => d.ProductId), cancellationToken);
+        return new MiningReport(reviews.Count, fromCache, toMine.Count, documents.Count(d => d.Provisional), remined, usage, cost);
+    }
+
+    private ReviewNeedDocument Document(string merchantId, string reviewId, string userId, string productId, string? categoryId, int? rating, DateTimeOffset reviewedAt, string text, string? language, MinedReview result) => new()
+    {
+        Id = reviewId,
+        MerchantId = merchantId,
+        ProductId = productId,
+        CategoryId = categoryId,
+        UserId = userId,
+        ReviewId = reviewId,
+        CacheKey = ReviewNeedDocument.CacheKeyOf(text, miner.Version),
+        MinerVersion = miner.Version,
+        Rating = rating,
+        ReviewedAt = reviewedAt,
+        Provisional = result.Provisional,
+        Text = result.Provisional ? text : null,
+        Language = language,
+        Needs = result.Needs.ToList(),
+        MinedAt = time.GetUtcNow(),
+    };
+}
