@@ -11,6 +11,7 @@ internal static class BenchCommand
         command.Subcommands.Add(HostBench.Create());
         command.Subcommands.Add(IngestBench.Create());
         command.Subcommands.Add(ScoreBench.Create());
+        command.Subcommands.Add(MineBench.Create());
         return command;
     }
 }
