@@ -40,7 +40,7 @@ public enum OpenAiFault
 }
 
 /// <summary>One request the server answered.</summary>
-public sealed record RecordedRequest(long Timestamp, IReadOnlyList<string> Reviews, int Status, string SystemPrompt, string UserContent);
+public sealed record RecordedRequest(long Timestamp, IReadOnlyList<string> Reviews, int Status, OpenAiFault Fault, string SystemPrompt, string UserContent);
 
 /// <summary>
 /// An OpenAI-compatible <c>/v1/chat/completions</c> on 127.0.0.1 (real Kestrel). It insists on a strict
@@ -154,10 +154,10 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         {
             case OpenAiFault.TooManyRequests:
                 context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                await Reply(context, HttpStatusCode.TooManyRequests, Error("rate limited"), reviews.Select(r => r.T).ToList(), system, user);
+                await Reply(context, HttpStatusCode.TooManyRequests, Error("rate limited"), reviews.Select(r => r.T).ToList(), system, user, fault);
                 return;
             case OpenAiFault.ServerError:
-                await Reply(context, HttpStatusCode.InternalServerError, Error("boom"), reviews.Select(r => r.T).ToList(), system, user);
+                await Reply(context, HttpStatusCode.InternalServerError, Error("boom"), reviews.Select(r => r.T).ToList(), system, user, fault);
                 return;
             case OpenAiFault.Slow:
                 await Task.Delay(SlowDelay, context.RequestAborted);
@@ -186,7 +186,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             }),
             ["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = Tokens(text), ["total_tokens"] = prompt + Tokens(text) },
         };
-        await Reply(context, HttpStatusCode.OK, completion, reviews.Select(r => r.T).ToList(), system, user);
+        await Reply(context, HttpStatusCode.OK, completion, reviews.Select(r => r.T).ToList(), system, user, fault);
     }
 
     private string Answer(List<DataItem> reviews, OpenAiFault fault)
@@ -246,9 +246,9 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         ["evidence"] = evidence,
     };
 
-    private async Task Reply(HttpContext context, HttpStatusCode status, JsonObject body, IReadOnlyList<string> reviews, string system, string user)
+    private async Task Reply(HttpContext context, HttpStatusCode status, JsonObject body, IReadOnlyList<string> reviews, string system, string user, OpenAiFault fault = OpenAiFault.None)
     {
-        Requests.Enqueue(new RecordedRequest(Stopwatch.GetTimestamp(), reviews, (int)status, system, user));
+        Requests.Enqueue(new RecordedRequest(Stopwatch.GetTimestamp(), reviews, (int)status, fault, system, user));
         context.Response.StatusCode = (int)status;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);

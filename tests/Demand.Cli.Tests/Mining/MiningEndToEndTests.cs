@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Demand.Cli.Host;
+using Demand.Cli.Tests.Host;
+using Demand.Core.Mining;
+using Demand.Core.Synthetic;
+using Demand.Infrastructure.Cosmos;
+using Demand.Testing;
+using Demand.Testing.OpenAi;
+using Microsoft.Azure.Cosmos;
+
+namespace Demand.Cli.Tests.Mining;
+
+/// <summary>Generated logs with reviews through the stand-in: IngestLog → mine-requests → MineReviews (LLM) → Cosmos.</summary>
+public sealed class MiningEndToEndTests(CosmosServerFixture cosmos)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Uploaded_logs_with_reviews_end_as_needs_on_profiles_and_product_summaries_with_every_review_mined_once()
+    {
+        await using var server = await OpenAiTestServer.StartAsync(Ct);
+        server.Faults.Enqueue(OpenAiFault.TooManyRequests);
+        server.Faults.Enqueue(OpenAiFault.Malformed);
+        var folder = Directory.CreateTempSubdirectory("demand-mine-e2e-").FullName;
+        var written = MarketWriter.Write(new MarketOptions { Users = 120, Days = 10, Seed = 23, ReviewRate = 0.6, Start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10) }, folder);
+        var truth = File.ReadLines(Path.Combine(folder, "truth", "m1", "reviews.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(r => r.GetProperty("reviewId").GetString()!, r => r.GetProperty("text").GetString()!);
+        truth.Count.ShouldBeGreaterThan(20);
+        var options = StandInHarness.Options(cosmos, extra: new Dictionary<string, string?>
+        {
+            ["Mining__Miner"] = "openai",
+            ["Mining__OpenAi__Endpoint"] = server.Endpoint.ToString(),
+            ["Mining__OpenAi__Model"] = "test-model",
+            ["Mining__OpenAi__ApiKey"] = "test-key",
+            ["Mining__OpenAi__BaseDelayMilliseconds"] = "1",
+        });
+
+        await using (var host = new LocalFunctionsHost(options, StandInHarness.Logs))
+        {
+            await host.StartAsync(Ct);
+            foreach (var file in written.Files)
+            {
+                await host.UploadBlobAsync("logs", "m1/" + Path.GetRelativePath(Path.Combine(folder, "logs", "m1"), file).Replace('\\', '/'), await File.ReadAllBytesAsync(file, Ct), Ct);
+            }
+
+            await host.WaitForIdleAsync(TimeSpan.FromMinutes(3), Ct);
+            host.Counters.GetValueOrDefault("MineReviews.failed").ShouldBe(0);
+            host.Counters["MineReviews.succeeded"].ShouldBeGreaterThan(0);
+        }
+
+        var db = await cosmos.CreateDatabaseAsync(cosmos.Server.Options(options.Settings["Cosmos__DatabaseName"]!));
+        var mined = await ReviewNeedsAsync(db);
+        mined.Select(d => d.ReviewId).Order(StringComparer.Ordinal).ShouldBe(truth.Keys.Order(StringComparer.Ordinal));
+        mined.ShouldAllBe(d => !d.Provisional && d.MinerVersion == "openai-1:test-model");
+        mined.SelectMany(d => d.Needs.Select(n => (d.ReviewId, n.Evidence))).ShouldAllBe(x => truth[x.ReviewId].Contains(x.Evidence, StringComparison.Ordinal));
+        server.Requests.Where(r => r.Status == 200 && r.Fault == OpenAiFault.None).Sum(r => r.Reviews.Count).ShouldBe(truth.Count);
+        server.Requests.Select(r => r.Fault).ShouldContain(OpenAiFault.Malformed);
+
+        var withNeeds = mined.Where(d => d.Needs.Count > 0).ToList();
+        withNeeds.ShouldNotBeEmpty();
+        var profiles = new CosmosProfileStore(db);
+        var store = new CosmosReviewNeedStore(db, TimeProvider.System);
+        foreach (var review in withNeeds.Take(10))
+        {
+            var profile = await profiles.GetAsync("m1", review.UserId, Ct);
+            profile!.Needs.ShouldContain(n => n.Evidence.Any(e => e.ReviewId == review.ReviewId));
+            var summary = await store.GetSummaryAsync("m1", review.ProductId, Ct);
+            summary!.Reviews.ShouldBeGreaterThanOrEqualTo(1);
+            summary.Needs.ShouldNotBeEmpty();
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private async Task<List<ReviewNeedDocument>> ReviewNeedsAsync(DemandCosmos db)
+    {
+        var result = new List<ReviewNeedDocument>();
+        using var feed = db.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(
+            new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", "m1"),
+            requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        while (feed.HasMoreResults)
+        {
+            result.AddRange(await feed.ReadNextAsync(Ct));
+        }
+
+        _ = cosmos;
+        return result;
+    }
+}
