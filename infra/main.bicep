@@ -40,6 +40,9 @@ param openAiModelVersion string = '2024-07-18'
 @description('Azure OpenAI deployment capacity (thousands of tokens per minute).')
 param openAiCapacity int = 50
 
+@description('Embedding model that merges unseen need phrases into each merchant\'s taxonomy; empty deploys none and turns merging off.')
+param openAiEmbeddingModelName string = 'text-embedding-3-small'
+
 @description('Create the Event Grid subscription (BlobCreated under logs/) to the IngestLog blobs-extension webhook. Needs the app code deployed first: deploy.sh runs a second pass with true.')
 param deployEventSubscription bool = false
 
@@ -111,6 +114,7 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     modelName: openAiModelName
     modelVersion: openAiModelVersion
     capacity: openAiCapacity
+    embeddingModelName: openAiEmbeddingModelName
     appPrincipalId: identity.outputs.principalId
   }
 }
@@ -135,6 +139,7 @@ module app 'modules/functionapp.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     openAiEndpoint: deployOpenAi ? openAi!.outputs.endpoint : ''
     openAiDeployment: deployOpenAi ? openAi!.outputs.deploymentName : ''
+    openAiEmbeddingDeployment: deployOpenAi ? openAi!.outputs.embeddingDeploymentName : ''
   }
 }
 

@@ -18,6 +18,8 @@ param cosmosDatabaseName string
 @description('Azure OpenAI v1 endpoint; empty keeps the offline lexicon miner.')
 param openAiEndpoint string
 param openAiDeployment string
+@description('Embedding deployment for need-phrase merging; empty turns merging off.')
+param openAiEmbeddingDeployment string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -90,6 +92,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Mining__OpenAi__Endpoint: openAiEndpoint
       Mining__OpenAi__Model: openAiDeployment
       Mining__OpenAi__ManagedIdentityClientId: identityClientId
+      Mining__OpenAi__EmbeddingModel: openAiEmbeddingDeployment
+      Mining__OpenAi__MergeThreshold: '0.85'
       Mining__OpenAi__BatchSize: '20'
       Mining__OpenAi__MaxConcurrency: '4'
       Mining__OpenAi__MaxRetries: '3'

@@ -6,6 +6,8 @@ param tags object
 param modelName string
 param modelVersion string
 param capacity int
+@description('Embedding model name; empty deploys none.')
+param embeddingModelName string
 param appPrincipalId string
 
 @description('Deployment SKU: GlobalStandard gives the highest default quota.')
@@ -35,6 +37,17 @@ resource deployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01
   }
 }
 
+// Deployments of one account are created one after another (parallel creation conflicts).
+resource embeddings 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (!empty(embeddingModelName)) {
+  parent: account
+  name: empty(embeddingModelName) ? 'none' : embeddingModelName
+  sku: { name: 'Standard', capacity: 20 }
+  properties: {
+    model: { format: 'OpenAI', name: embeddingModelName, version: '1' }
+  }
+  dependsOn: [deployment]
+}
+
 resource userRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, appPrincipalId, openAiUser)
   scope: account
@@ -47,3 +60,4 @@ resource userRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 output endpoint string = 'https://${name}.openai.azure.com/openai/v1/'
 output deploymentName string = deployment.name
+output embeddingDeploymentName string = empty(embeddingModelName) ? '' : embeddingModelName

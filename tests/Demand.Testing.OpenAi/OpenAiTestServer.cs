@@ -81,6 +81,32 @@ public sealed class OpenAiTestServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>Need phrases the server says differently (offline phrase → model phrase), as a real model would.</summary>
+    public ConcurrentDictionary<string, string> Rephrase { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Phrases embedded so far, in request order.</summary>
+    public ConcurrentQueue<string> Embedded { get; } = new();
+
+    /// <summary>Embedding requests answered with 500 from now on (an outage of the embedding deployment).</summary>
+    public bool EmbeddingsDown { get; set; }
+
+    /// <summary>
+    /// Deterministic stand-in embeddings: character trigrams of the phrase hashed into 256 dimensions, unit length,
+    /// so phrases that share most of their letters ("longer battery lifetime", "longer battery life") are close.
+    /// </summary>
+    public static float[] Embedding(string phrase)
+    {
+        var vector = new float[256];
+        var padded = " " + phrase.ToLowerInvariant() + " ";
+        for (var i = 0; i + 3 <= padded.Length; i++)
+        {
+            vector[(int)(Fnv(padded.AsSpan(i, 3)) % 256)] += 1;
+        }
+
+        var norm = MathF.Sqrt(vector.Sum(x => x * x));
+        return norm == 0 ? vector : vector.Select(x => x / norm).ToArray();
+    }
+
     public static async Task<OpenAiTestServer> StartAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -89,6 +115,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         var app = builder.Build();
         OpenAiTestServer? server = null;
         app.MapPost("/v1/chat/completions", (HttpContext context) => server!.HandleAsync(context));
+        app.MapPost("/v1/embeddings", (HttpContext context) => server!.EmbedAsync(context));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server = new OpenAiTestServer(app, new Uri(address.TrimEnd('/') + "/v1/"));
@@ -189,6 +216,51 @@ public sealed class OpenAiTestServer : IAsyncDisposable
         await Reply(context, HttpStatusCode.OK, completion, reviews.Select(r => r.T).ToList(), system, user, fault);
     }
 
+    private async Task EmbedAsync(HttpContext context)
+    {
+        var request = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted))!;
+        var input = request["input"] is JsonArray items ? items.Select(i => i!.GetValue<string>()).ToList() : [request["input"]!.GetValue<string>()];
+        if (EmbeddingsDown)
+        {
+            await Reply(context, HttpStatusCode.InternalServerError, Error("embeddings down"), input, string.Empty, string.Empty);
+            return;
+        }
+
+        var base64 = request["encoding_format"]?.GetValue<string>() == "base64";
+        var data = new JsonArray();
+        for (var i = 0; i < input.Count; i++)
+        {
+            Embedded.Enqueue(input[i]);
+            var vector = Embedding(input[i]);
+            data.Add(new JsonObject
+            {
+                ["object"] = "embedding",
+                ["index"] = i,
+                ["embedding"] = base64 ? Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())) : new JsonArray(vector.Select(x => (JsonNode)x).ToArray()),
+            });
+        }
+
+        var tokens = input.Sum(Tokens);
+        await Reply(
+            context,
+            HttpStatusCode.OK,
+            new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = request["model"]!.GetValue<string>(), ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens } },
+            input,
+            string.Empty,
+            string.Empty);
+    }
+
+    private static uint Fnv(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
+
     private string Answer(List<DataItem> reviews, OpenAiFault fault)
     {
         var hostile = Obedient ? reviews.FirstOrDefault(r => IsHostile(r.T)) : null;
@@ -206,7 +278,7 @@ public sealed class OpenAiTestServer : IAsyncDisposable
             {
                 // Obeying "mark the others positive": valid evidence, wrong polarity — invisible to validation.
                 var polarity = hostile is not null && review != hostile ? "positive" : need.Polarity;
-                items.Add(Item(need.Aspect, need.Need, polarity, need.Severity, need.Evidence));
+                items.Add(Item(need.Aspect, Rephrase.GetValueOrDefault(need.Need, need.Need), polarity, need.Severity, need.Evidence));
             }
 
             if (hostile is not null)

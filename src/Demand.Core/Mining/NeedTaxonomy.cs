@@ -24,6 +24,9 @@ public sealed class NeedTaxonomy
     /// <summary>Normalised variant → canonical phrase.</summary>
     public IReadOnlyDictionary<string, string> Synonyms => synonyms;
 
+    /// <summary>The phrases needs are merged into (targets of the table), for embedding-based merging.</summary>
+    public IReadOnlyList<string> CanonicalPhrases => synonyms.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>This table with the merchant's edits (variant → canonical) on top; an edit wins over a default.</summary>
     public NeedTaxonomy With(IEnumerable<KeyValuePair<string, string>> merchantSynonyms)
     {
@@ -126,17 +129,31 @@ public sealed class NeedTaxonomy
     }
 }
 
-/// <summary>The <c>insights</c> document <c>needTaxonomy</c>: a merchant's own synonym edits (variant → canonical phrase).</summary>
+/// <summary>
+/// The <c>insights</c> document <c>needTaxonomy</c>: a merchant's own synonym edits (variant → canonical phrase)
+/// and the merges learned from embeddings. Edits win over learned merges, which win over the built-in table.
+/// </summary>
 public sealed class NeedTaxonomyDocument
 {
     public const string DocumentId = "needTaxonomy";
+
+    /// <summary>Learned merges kept per merchant; beyond this, new phrases are simply not merged (the document stays small).</summary>
+    public const int MaxLearned = 5_000;
 
     [JsonPropertyName("id")]
     public string Id => DocumentId;
 
     public required string MerchantId { get; init; }
 
-    public Dictionary<string, string> Synonyms { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Synonyms { get; set; } = new(StringComparer.Ordinal);
 
-    public DateTimeOffset UpdatedAt { get; init; }
+    public Dictionary<string, string> Learned { get; set; } = new(StringComparer.Ordinal);
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; set; }
+
+    /// <summary>The built-in table, then the learned merges, then the merchant's edits.</summary>
+    public NeedTaxonomy ToTaxonomy() => NeedTaxonomy.Default.With(Learned).With(Synonyms);
 }

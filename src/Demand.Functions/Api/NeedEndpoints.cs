@@ -16,7 +16,7 @@ internal static class NeedEndpoints
         merchant.MapGet("/categories/{categoryId}/needs", GetCategoryNeeds).WithTags("Needs").WithName("GetCategoryNeeds")
             .WithSummary("Unmet needs across a category's products: negative mentions, share of the category's reviews, products affected, trend.");
         merchant.MapGet("/needs/taxonomy", GetTaxonomy).WithTags("Needs").WithName("GetNeedTaxonomy")
-            .WithSummary("The merchant's synonym edits (variant → canonical need phrase) and the built-in table they overlay.");
+            .WithSummary("The merchant's synonym edits (variant → canonical need phrase), merges learned from embeddings, and the built-in table they overlay.");
         merchant.MapPut("/needs/taxonomy", PutTaxonomy).WithTags("Needs").WithName("PutNeedTaxonomy")
             .WithSummary("Replaces the merchant's synonym edits and rebuilds product and category need summaries with them.");
         merchant.MapGet("/mining/usage", GetUsage).WithTags("Needs").WithName("GetMiningUsage")
@@ -37,7 +37,7 @@ internal static class NeedEndpoints
     internal static async Task<Ok<NeedTaxonomyResponse>> GetTaxonomy(string merchantId, CosmosReviewNeedStore store, CancellationToken cancellationToken)
     {
         var document = await store.GetTaxonomyAsync(merchantId, cancellationToken);
-        return TypedResults.Ok(new NeedTaxonomyResponse(document?.Synonyms ?? [], new SortedDictionary<string, string>(NeedTaxonomy.Default.Synonyms.ToDictionary(), StringComparer.Ordinal), document?.UpdatedAt));
+        return TypedResults.Ok(NeedTaxonomyResponse.From(document));
     }
 
     internal static async Task<Results<Ok<NeedTaxonomyResponse>, ValidationProblem>> PutTaxonomy(string merchantId, NeedTaxonomyRequest request, CosmosReviewNeedStore store, CancellationToken cancellationToken)
@@ -64,7 +64,7 @@ internal static class NeedEndpoints
 
         var document = await store.SaveTaxonomyAsync(merchantId, synonyms.ToDictionary(s => s.Key, s => s.Value!, StringComparer.Ordinal), cancellationToken);
         await store.RebuildAllSummariesAsync(merchantId, cancellationToken);
-        return TypedResults.Ok(new NeedTaxonomyResponse(document.Synonyms, new SortedDictionary<string, string>(NeedTaxonomy.Default.Synonyms.ToDictionary(), StringComparer.Ordinal), document.UpdatedAt));
+        return TypedResults.Ok(NeedTaxonomyResponse.From(document));
     }
 
     internal static async Task<Results<Ok<MiningUsageResponse>, ValidationProblem>> GetUsage(string merchantId, string? month, CosmosReviewNeedStore store, TimeProvider time, CancellationToken cancellationToken)
@@ -90,7 +90,15 @@ public sealed record CategoryNeedResponse(string Need, string Aspect, int Mentio
 
 public sealed record NeedTaxonomyRequest(Dictionary<string, string?>? Synonyms);
 
-public sealed record NeedTaxonomyResponse(IReadOnlyDictionary<string, string> Synonyms, IReadOnlyDictionary<string, string> BuiltIn, DateTimeOffset? UpdatedAt);
+/// <summary>The merchant's edits (these win), merges learned from embeddings (phrase → itself: seen, not merged), the built-in table.</summary>
+public sealed record NeedTaxonomyResponse(IReadOnlyDictionary<string, string> Synonyms, IReadOnlyDictionary<string, string> Learned, IReadOnlyDictionary<string, string> BuiltIn, DateTimeOffset? UpdatedAt)
+{
+    public static NeedTaxonomyResponse From(NeedTaxonomyDocument? document) => new(
+        new SortedDictionary<string, string>(document?.Synonyms ?? [], StringComparer.Ordinal),
+        new SortedDictionary<string, string>(document?.Learned ?? [], StringComparer.Ordinal),
+        new SortedDictionary<string, string>(NeedTaxonomy.Default.Synonyms.ToDictionary(), StringComparer.Ordinal),
+        document?.UpdatedAt);
+}
 
 public sealed record MiningUsageResponse(
     string Month, long Reviews, long FromCache, long Requests, long Retries, long InputTokens, long OutputTokens, long DroppedNeeds, long FallbackReviews, decimal EstimatedCost, DateTimeOffset? UpdatedAt);

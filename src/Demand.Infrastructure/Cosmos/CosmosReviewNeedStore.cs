@@ -39,22 +39,47 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
         return result.OrderBy(d => d.ReviewedAt).ThenBy(d => d.Id, StringComparer.Ordinal).Take(max).ToList();
     }
 
-    /// <summary>The built-in taxonomy with the merchant's edits on top.</summary>
-    public async Task<NeedTaxonomy> TaxonomyAsync(string merchantId, CancellationToken cancellationToken)
-    {
-        var document = await GetTaxonomyAsync(merchantId, cancellationToken);
-        return document is null ? NeedTaxonomy.Default : NeedTaxonomy.Default.With(document.Synonyms);
-    }
+    /// <summary>The built-in taxonomy with the merchant's learned merges and edits on top.</summary>
+    public async Task<NeedTaxonomy> TaxonomyAsync(string merchantId, CancellationToken cancellationToken) =>
+        (await GetTaxonomyAsync(merchantId, cancellationToken))?.ToTaxonomy() ?? NeedTaxonomy.Default;
 
     public Task<NeedTaxonomyDocument?> GetTaxonomyAsync(string merchantId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<NeedTaxonomyDocument>(cosmos.Insights, NeedTaxonomyDocument.DocumentId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
-    public async Task<NeedTaxonomyDocument> SaveTaxonomyAsync(string merchantId, IReadOnlyDictionary<string, string> synonyms, CancellationToken cancellationToken)
-    {
-        var document = new NeedTaxonomyDocument { MerchantId = merchantId, Synonyms = new Dictionary<string, string>(synonyms, StringComparer.Ordinal), UpdatedAt = time.GetUtcNow() };
-        await cosmos.Insights.UpsertItemAsync(document, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
-        return document;
-    }
+    /// <summary>Replaces the merchant's edits, keeping learned merges.</summary>
+    public Task<NeedTaxonomyDocument> SaveTaxonomyAsync(string merchantId, IReadOnlyDictionary<string, string> synonyms, CancellationToken cancellationToken) =>
+        UpdateTaxonomyAsync(merchantId, document => document.Synonyms = new Dictionary<string, string>(synonyms, StringComparer.Ordinal), cancellationToken);
+
+    /// <summary>Adds merges learned from embeddings (never overwriting one already there).</summary>
+    public Task<NeedTaxonomyDocument> AddLearnedAsync(string merchantId, IReadOnlyDictionary<string, string> learned, CancellationToken cancellationToken) =>
+        UpdateTaxonomyAsync(
+            merchantId,
+            document =>
+            {
+                foreach (var (phrase, canonical) in learned)
+                {
+                    if (document.Learned.Count < NeedTaxonomyDocument.MaxLearned)
+                    {
+                        document.Learned.TryAdd(phrase, canonical);
+                    }
+                }
+            },
+            cancellationToken);
+
+    private Task<NeedTaxonomyDocument> UpdateTaxonomyAsync(string merchantId, Action<NeedTaxonomyDocument> change, CancellationToken cancellationToken) =>
+        CosmosDocuments.UpdateAsync(
+            cosmos.Insights,
+            NeedTaxonomyDocument.DocumentId,
+            DemandCosmos.MerchantKey(merchantId),
+            () => new NeedTaxonomyDocument { MerchantId = merchantId },
+            document =>
+            {
+                change(document);
+                document.UpdatedAt = time.GetUtcNow();
+                return true;
+            },
+            document => document.ETag,
+            cancellationToken);
 
     /// <summary>
     /// Rebuilds the summaries of <paramref name="productIds"/> from their reviews (after mining, after an erasure,

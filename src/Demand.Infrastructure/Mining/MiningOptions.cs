@@ -52,6 +52,13 @@ public sealed class OpenAiMinerOptions : IValidatableObject
     public string? ManagedIdentityClientId { get; set; }
 
     /// <summary>Reviews per request: fewer repeats the instructions more often, more makes one bad answer cost more.</summary>
+    /// <summary>Embedding model (Azure: deployment) for merging unseen need phrases into the taxonomy; empty: off.</summary>
+    public string? EmbeddingModel { get; set; }
+
+    /// <summary>Cosine similarity at or above which an unseen phrase is merged into the nearest canonical need.</summary>
+    [Range(0.5, 1.0)]
+    public double MergeThreshold { get; set; } = 0.85;
+
     [Range(10, 30)]
     public int BatchSize { get; set; } = 20;
 
@@ -83,6 +90,11 @@ public sealed class OpenAiMinerOptions : IValidatableObject
         if (Endpoint is null != string.IsNullOrEmpty(Model))
         {
             yield return new ValidationResult("Mining:OpenAi:Endpoint and Mining:OpenAi:Model are set together.", [nameof(Endpoint), nameof(Model)]);
+        }
+
+        if (!string.IsNullOrEmpty(EmbeddingModel) && Endpoint is null)
+        {
+            yield return new ValidationResult("Mining:OpenAi:EmbeddingModel needs Mining:OpenAi:Endpoint.", [nameof(EmbeddingModel)]);
         }
 
         if (Endpoint is { IsLoopback: false } && !string.IsNullOrEmpty(ApiKey))

@@ -1,13 +1,9 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Globalization;
 using System.Text.Json;
-using Azure.Core;
-using Azure.Identity;
 using Demand.Core.Mining;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Demand.Infrastructure.Mining;
@@ -21,7 +17,6 @@ namespace Demand.Infrastructure.Mining;
 /// </summary>
 public sealed partial class OpenAiNeedMiner : INeedMiner
 {
-    private const string EntraScope = "https://cognitiveservices.azure.com/.default";
     private static readonly BinaryData Schema = BinaryData.FromString(NeedPrompt.Schema);
 
     private readonly ChatClient client;
@@ -46,22 +41,7 @@ public sealed partial class OpenAiNeedMiner : INeedMiner
         }
 
         concurrency = new SemaphoreSlim(this.options.MaxConcurrency);
-        var clientOptions = new OpenAIClientOptions
-        {
-            Endpoint = this.options.Endpoint,
-
-            // Retries are ours: they honour Retry-After, feed the breaker and are counted.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = TimeSpan.FromSeconds(this.options.TimeoutSeconds),
-        };
-
-        // The AuthenticationPolicy constructor is the SDK's documented Entra ID path for Azure OpenAI's v1 endpoint;
-        // it is flagged experimental, and the alternative (keys) is exactly what we refuse in Azure.
-#pragma warning disable OPENAI001
-        client = string.IsNullOrEmpty(this.options.ApiKey)
-            ? new ChatClient(this.options.Model, new BearerTokenPolicy(Credential(this.options), EntraScope), clientOptions)
-            : new ChatClient(this.options.Model, new ApiKeyCredential(this.options.ApiKey), clientOptions);
-#pragma warning restore OPENAI001
+        client = OpenAiConnection.Chat(this.options);
     }
 
     /// <summary>The model is part of the version: switching deployments re-mines.</summary>
@@ -258,11 +238,6 @@ public sealed partial class OpenAiNeedMiner : INeedMiner
             }
         }
     }
-
-    private static TokenCredential Credential(OpenAiMinerOptions options) =>
-        string.IsNullOrEmpty(options.ManagedIdentityClientId)
-            ? new DefaultAzureCredential()
-            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Need mining request failed with status {Status}")]
     private static partial void LogRequestFailed(ILogger logger, int status);

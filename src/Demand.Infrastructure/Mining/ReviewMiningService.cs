@@ -2,6 +2,7 @@ using Demand.Core.Messaging;
 using Demand.Core.Mining;
 using Demand.Core.Storage;
 using Demand.Infrastructure.Cosmos;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Demand.Infrastructure.Mining;
@@ -14,8 +15,18 @@ public sealed record MiningReport(int Reviews, int FromCache, int Mined, int Pro
 /// summaries, and the merchant's usage. Safe to retry: cached reviews are not mined again, profile merges replace
 /// a review's evidence, summaries are rebuilt from the stored reviews.
 /// </summary>
-public sealed class ReviewMiningService(INeedMiner miner, CosmosReviewNeedStore store, IProfileStore profiles, IOptions<MiningOptions> options, TimeProvider time)
+public sealed partial class ReviewMiningService(
+    INeedMiner miner,
+    CosmosReviewNeedStore store,
+    IProfileStore profiles,
+    IEnumerable<INeedEmbedder> embedders,
+    IOptions<MiningOptions> options,
+    IOptions<OpenAiMinerOptions> openAi,
+    TimeProvider time,
+    ILogger<ReviewMiningService> logger)
 {
+    private readonly INeedEmbedder? embedder = embedders.FirstOrDefault();
+
     public async Task<MiningReport> MineAsync(MineRequest message, CancellationToken cancellationToken)
     {
         var merchantId = message.MerchantId;
@@ -68,13 +79,15 @@ public sealed class ReviewMiningService(INeedMiner miner, CosmosReviewNeedStore 
             }
         }
 
+        var taxonomy = await store.TaxonomyAsync(merchantId, cancellationToken);
+        (taxonomy, var embeddingTokens) = await LearnPhrasesAsync(merchantId, documents, taxonomy, cancellationToken);
+        usage += new MiningUsage(InputTokens: embeddingTokens);
         var cost = options.Value.CostOf(usage);
         if (toMine.Count > 0 || remined > 0 || fromCache > 0)
         {
             await store.AddUsageAsync(merchantId, reviews.Count, fromCache, usage, cost, cancellationToken);
         }
 
-        var taxonomy = await store.TaxonomyAsync(merchantId, cancellationToken);
         foreach (var byUser in documents.GroupBy(d => d.UserId, StringComparer.Ordinal))
         {
             await profiles.UpdateAsync(merchantId, byUser.Key, profile => ProfileNeeds.Merge(profile, byUser, taxonomy), cancellationToken);
@@ -83,6 +96,47 @@ public sealed class ReviewMiningService(INeedMiner miner, CosmosReviewNeedStore 
         await store.RebuildSummariesAsync(merchantId, documents.Select(d => d.ProductId), cancellationToken);
         return new MiningReport(reviews.Count, fromCache, toMine.Count, documents.Count(d => d.Provisional), remined, usage, cost);
     }
+
+    /// <summary>
+    /// Merges need phrases the merchant's taxonomy has not seen into the nearest canonical phrase by embedding
+    /// (when an embedding model is configured). A failure only postpones learning: the phrases stay unseen and are
+    /// tried again with the next reviews that use them.
+    /// </summary>
+    private async Task<(NeedTaxonomy Taxonomy, long Tokens)> LearnPhrasesAsync(string merchantId, List<ReviewNeedDocument> documents, NeedTaxonomy taxonomy, CancellationToken cancellationToken)
+    {
+        if (embedder is null)
+        {
+            return (taxonomy, 0);
+        }
+
+        var unseen = NeedPhraseMerging.Unseen(documents.SelectMany(d => d.Needs.Select(n => n.Need)), taxonomy);
+        if (unseen.Count == 0)
+        {
+            return (taxonomy, 0);
+        }
+
+        try
+        {
+            var canonical = taxonomy.CanonicalPhrases;
+            var embedded = await embedder.EmbedAsync([.. unseen, .. canonical], cancellationToken);
+            var vectors = embedded.Vectors;
+            var learned = NeedPhraseMerging.Merge(unseen, vectors.Take(unseen.Count).ToList(), canonical, vectors.Skip(unseen.Count).ToList(), openAi.Value.MergeThreshold);
+            var document = await store.AddLearnedAsync(merchantId, learned, cancellationToken);
+            LogLearned(logger, learned.Count(l => l.Key != l.Value), learned.Count, merchantId);
+            return (document.ToTaxonomy(), embedded.Tokens);
+        }
+        catch (Exception ex) when (ex is System.ClientModel.ClientResultException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogLearningFailed(logger, merchantId, ex.Message);
+            return (taxonomy, 0);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Need taxonomy: merged {Merged} of {Unseen} unseen phrases of {MerchantId} by embedding")]
+    private static partial void LogLearned(ILogger logger, int merged, int unseen, string merchantId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Need taxonomy: embedding unseen phrases of {MerchantId} failed ({Reason}); tried again later")]
+    private static partial void LogLearningFailed(ILogger logger, string merchantId, string reason);
 
     private ReviewNeedDocument Document(string merchantId, string reviewId, string userId, string productId, string? categoryId, int? rating, DateTimeOffset reviewedAt, string text, string? language, MinedReview result) => new()
     {

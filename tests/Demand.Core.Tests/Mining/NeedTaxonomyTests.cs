@@ -75,3 +75,42 @@ public sealed class NeedTaxonomyTests
         ReviewedAt = DateTimeOffset.UtcNow, Provisional = provisional, Needs = [.. needs],
     };
 }
+
+public sealed class NeedPhraseMergingTests
+{
+    [Fact]
+    public void Only_phrases_the_taxonomy_neither_maps_nor_targets_are_unseen()
+    {
+        var unseen = NeedPhraseMerging.Unseen(["Bigger", "bigger size", "Longer battery lifetime", "longer battery lifetime", "waterproof"], NeedTaxonomy.Default);
+
+        unseen.ShouldBe(["longer battery lifetime", "waterproof"]);
+    }
+
+    [Fact]
+    public void An_unseen_phrase_merges_into_the_nearest_canonical_phrase_above_the_threshold_and_otherwise_maps_to_itself()
+    {
+        float[] battery = [1, 0, 0], price = [0, 1, 0];
+
+        var merged = NeedPhraseMerging.Merge(
+            ["battery that lasts", "waterproof"], [[0.95f, 0.1f, 0], [0, 0, 1]], ["longer battery life", "lower price"], [battery, price], threshold: 0.9);
+
+        merged["battery that lasts"].ShouldBe("longer battery life");
+        merged["waterproof"].ShouldBe("waterproof");
+    }
+
+    [Fact]
+    public void Learned_merges_apply_between_the_built_in_table_and_the_merchants_edits()
+    {
+        var document = new NeedTaxonomyDocument
+        {
+            MerchantId = "m",
+            Learned = new() { ["battery that lasts"] = "longer battery life", ["bigger"] = "roomy" },
+            Synonyms = new() { ["roomy"] = "bigger size" },
+        };
+
+        var taxonomy = document.ToTaxonomy();
+
+        taxonomy.Canonicalise("Battery that lasts").ShouldBe("longer battery life");
+        taxonomy.Canonicalise("bigger").ShouldBe("bigger size");
+    }
+}

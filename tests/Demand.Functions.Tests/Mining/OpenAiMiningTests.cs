@@ -161,3 +161,83 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         (await put.Content.ReadAsStringAsync(Ct)).ShouldContain("synonyms");
     }
 }
+
+/// <summary>Embedding-based merging of need phrases the taxonomy has not seen, against the test server's embeddings.</summary>
+public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string?> Settings(OpenAiTestServer server) => new()
+    {
+        ["Mining:Miner"] = "openai",
+        ["Mining:OpenAi:Endpoint"] = server.Endpoint.ToString(),
+        ["Mining:OpenAi:Model"] = "test-model",
+        ["Mining:OpenAi:EmbeddingModel"] = "test-embedding",
+        ["Mining:OpenAi:MergeThreshold"] = "0.8",
+        ["Mining:OpenAi:ApiKey"] = "test-key",
+    };
+
+    private static string Request(params (string Review, string User, string Text)[] reviews) =>
+        JsonSerializer.Serialize(new MineRequest
+        {
+            MerchantId = "m1",
+            PartId = "p-" + Guid.NewGuid().ToString("N"),
+            Reviews = reviews.Select(r => new ReviewToMine
+            {
+                ReviewId = r.Review, UserId = r.User, ProductId = "phone-1", CategoryId = "elec-phones", Rating = 2, Text = r.Text, Timestamp = DateTimeOffset.UtcNow.AddDays(-1),
+            }).ToList(),
+        }, DemandJson.Options);
+
+    [Fact]
+    public async Task A_model_phrase_close_to_a_canonical_need_merges_into_it_and_a_distant_one_stays_its_own_need_without_being_embedded_again()
+    {
+        await using var server = await OpenAiTestServer.StartAsync(Ct);
+        server.Rephrase["longer battery life"] = "longer battery lifetime";
+        server.Rephrase["lower price"] = "waterproofing";
+        var options = cosmos.NewDatabaseOptions();
+        await using var factory = new HandlerFactory(options, Settings(server));
+        using var client = factory.CreateHttpClient();
+        var db = await cosmos.CreateDatabaseAsync(options);
+
+        var (status, _) = await Invocations.QueueAsync(client, "MineReviews", Request(("r1", "u1", "Battery dies by noon."), ("r2", "u2", "Too expensive for what it is.")), Ct);
+
+        status.ShouldBe(HttpStatusCode.OK);
+        var profiles = new CosmosProfileStore(db);
+        (await profiles.GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        (await profiles.GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("waterproofing");
+        var learned = (await new CosmosReviewNeedStore(db, TimeProvider.System).GetTaxonomyAsync("m1", Ct))!.Learned;
+        learned["longer battery lifetime"].ShouldBe("longer battery life");
+        learned["waterproofing"].ShouldBe("waterproofing");
+        var embedded = server.Embedded.Count;
+
+        await Invocations.QueueAsync(client, "MineReviews", Request(("r3", "u3", "The battery runs out fast."), ("r4", "u4", "价格太贵了。")), Ct);
+
+        server.Embedded.Count.ShouldBe(embedded);
+        (await profiles.GetAsync("m1", "u3", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+    }
+
+    [Fact]
+    public async Task An_embedding_outage_keeps_the_phrase_unmerged_and_learning_happens_with_a_later_review()
+    {
+        await using var server = await OpenAiTestServer.StartAsync(Ct);
+        server.Rephrase["longer battery life"] = "longer battery lifetime";
+        server.EmbeddingsDown = true;
+        var options = cosmos.NewDatabaseOptions();
+        await using var factory = new HandlerFactory(options, Settings(server));
+        using var client = factory.CreateHttpClient();
+        var db = await cosmos.CreateDatabaseAsync(options);
+
+        var (status, _) = await Invocations.QueueAsync(client, "MineReviews", Request(("r1", "u1", "Battery dies by noon.")), Ct);
+
+        status.ShouldBe(HttpStatusCode.OK);
+        (await new CosmosProfileStore(db).GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery lifetime");
+        (await new CosmosReviewNeedStore(db, TimeProvider.System).GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
+
+        server.EmbeddingsDown = false;
+        await Invocations.QueueAsync(client, "MineReviews", Request(("r2", "u2", "The battery runs out fast.")), Ct);
+
+        (await new CosmosProfileStore(db).GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        var summary = await new CosmosReviewNeedStore(db, TimeProvider.System).GetSummaryAsync("m1", "phone-1", Ct);
+        summary!.Needs.Select(n => n.Need).Distinct().ShouldBe(["longer battery life"]);
+    }
+}

@@ -26,6 +26,11 @@ public static class MineReviewsFunction
         services.AddSingleton<INeedMiner>(sp => sp.GetRequiredService<IOptions<MiningOptions>>().Value.UsesOpenAi
             ? sp.GetRequiredService<OpenAiNeedMiner>()
             : sp.GetRequiredService<LexiconNeedMiner>());
+        if (!string.IsNullOrEmpty(configuration[OpenAiMinerOptions.Section + ":" + nameof(OpenAiMinerOptions.EmbeddingModel)]))
+        {
+            services.AddSingleton<INeedEmbedder, OpenAiNeedEmbedder>();
+        }
+
         services.AddSingleton<CosmosReviewNeedStore>();
         services.AddSingleton<ReviewMiningService>();
         return services;
