@@ -58,8 +58,9 @@ public sealed partial class ReviewMiningService(
         var usage = outcome.Usage;
         var remined = 0;
 
-        // The LLM answered without falling back: sweep up earlier provisional results of this merchant while it does.
-        if (miner is not LexiconNeedMiner && options.Value.ProvisionalSweep > 0 && !mined.Exists(d => d.Provisional))
+        // The LLM just answered for new reviews without falling back: sweep up earlier provisional results of this
+        // merchant while it does (an invocation served from cache proves nothing about the endpoint, so it does not).
+        if (miner is not LexiconNeedMiner && options.Value.ProvisionalSweep > 0 && mined.Count > 0 && !mined.Exists(d => d.Provisional))
         {
             var taken = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
             var pending = (await store.ProvisionalAsync(merchantId, options.Value.ProvisionalSweep + taken.Count, cancellationToken))
