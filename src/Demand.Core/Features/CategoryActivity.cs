@@ -63,9 +63,13 @@ public sealed class CategoryActivity
             factors[h] = HalfLives.Decay(deltaSeconds, h);
         }
 
-        for (var i = 0; i < Decayed.Length; i++)
+        var decayed = Decayed.AsSpan();
+        for (var i = 0; i + HalfLives.Count <= decayed.Length; i += HalfLives.Count)
         {
-            Decayed[i] *= factors[i % HalfLives.Count];
+            for (var h = 0; h < HalfLives.Count; h++)
+            {
+                decayed[i + h] *= factors[h];
+            }
         }
     }
 

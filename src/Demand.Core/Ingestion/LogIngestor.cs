@@ -35,6 +35,7 @@ public sealed class LogIngestor
     private readonly LogMapping _mapping;
     private readonly ValidationLimits _limits;
     private readonly Dictionary<string, EventType>.AlternateLookup<ReadOnlySpan<char>> _types;
+    private readonly (byte[] Name, EventType Type)[] _exactTypes;
     private readonly TimestampParser _timestamps;
     private readonly long _now;
 
@@ -43,7 +44,9 @@ public sealed class LogIngestor
         mapping.Validate();
         _mapping = mapping;
         _limits = limits ?? ValidationLimits.Default;
-        _types = mapping.TypeTable().GetAlternateLookup<ReadOnlySpan<char>>();
+        var types = mapping.TypeTable();
+        _types = types.GetAlternateLookup<ReadOnlySpan<char>>();
+        _exactTypes = [.. types.Select(t => (System.Text.Encoding.UTF8.GetBytes(t.Key), t.Value))];
         _timestamps = TimestampParser.Create(mapping.Timestamp);
         _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
     }
@@ -91,9 +94,11 @@ public sealed class LogIngestor
         }
         catch (InvalidDataException ex)
         {
+            state.CountTypesInto(report);
             return Unreadable(report, "corrupt compressed data: " + ex.Message, started);
         }
 
+        state.CountTypesInto(report);
         report.ParseMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         report.UsersTouched = state.Users.Count;
         report.Reviews = state.Reviews.Count;
@@ -294,21 +299,16 @@ public sealed class LogIngestor
             return;
         }
 
-        var userId = state.Interner.Intern(v.Get(FieldValues.UserId));
-        if (state.IsErased?.Invoke(userId) == true)
+        var user = state.User(v.Get(FieldValues.UserId), report.MerchantId);
+        if (user is null)
         {
             // Never quarantine an erased user's raw data: only the line number and the reason.
             Reject(state, report, line, RejectReason.UserErased, null, default);
             return;
         }
 
+        var userId = user.UserId;
         var category = v.Has(FieldValues.CategoryId) ? state.Interner.Intern(v.Get(FieldValues.CategoryId)) : null;
-        if (!state.Users.TryGetValue(userId, out var user))
-        {
-            user = UserFeatures.Create(report.MerchantId, userId);
-            state.Users[userId] = user;
-        }
-
         user.Observe(type, category, at, price * quantity, rating);
         if (type == EventType.Search && v.Has(FieldValues.Query))
         {
@@ -333,8 +333,7 @@ public sealed class LogIngestor
         state.MinTime = Math.Min(state.MinTime, at);
         state.MaxTime = Math.Max(state.MaxTime, at);
         report.Accepted++;
-        var typeName = type.ToWireName();
-        report.CountsByType[typeName] = report.CountsByType.GetValueOrDefault(typeName) + 1;
+        state.CountType(type);
     }
 
     private static BehaviourEvent Preview(FieldValues v, string userId, EventType type, long at, double price, double quantity, int? rating)
@@ -363,8 +362,19 @@ public sealed class LogIngestor
     private static bool TooManyChars(ReadOnlySpan<byte> utf8, int maxChars) =>
         utf8.Length > maxChars && (utf8.Length > maxChars * 4 || System.Text.Encoding.UTF8.GetCharCount(utf8) > maxChars);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private bool TryType(ReadOnlySpan<byte> utf8, out EventType type)
     {
+        // Exact spellings first (nearly every row); the table lookup below handles case and padding.
+        foreach (var (name, exact) in _exactTypes)
+        {
+            if (utf8.SequenceEqual(name))
+            {
+                type = exact;
+                return true;
+            }
+        }
+
         type = default;
         if (utf8.Length > 64)
         {
@@ -423,5 +433,59 @@ public sealed class LogIngestor
         public long MinTime { get; set; } = long.MaxValue;
         public long MaxTime { get; set; } = long.MinValue;
         private Utf8JsonWriter? _writer;
+
+        // Accepted rows per type, in the order types were first seen (the report's key order).
+        private readonly long[] _typeCounts = new long[EventTypes.Count];
+        private readonly List<EventType> _typesSeen = [];
+
+        // The last row's user (null features: erased). Logs mostly come grouped by user or session, so most rows
+        // skip interning and the user lookup.
+        private byte[] _lastUserKey = new byte[64];
+        private int _lastUserKeyLength;
+        private UserFeatures? _lastUser;
+
+        /// <summary>The features of the row's user, created on first sight; null when the user is erased.</summary>
+        public UserFeatures? User(ReadOnlySpan<byte> utf8, string merchantId)
+        {
+            // User ids are never empty, so the initial empty key matches nothing.
+            if (utf8.SequenceEqual(_lastUserKey.AsSpan(0, _lastUserKeyLength)))
+            {
+                return _lastUser;
+            }
+
+            var userId = Interner.Intern(utf8);
+            UserFeatures? user = null;
+            if (IsErased?.Invoke(userId) != true && !Users.TryGetValue(userId, out user))
+            {
+                user = UserFeatures.Create(merchantId, userId);
+                Users[userId] = user;
+            }
+
+            if (utf8.Length > _lastUserKey.Length)
+            {
+                _lastUserKey = new byte[utf8.Length];
+            }
+
+            utf8.CopyTo(_lastUserKey);
+            _lastUserKeyLength = utf8.Length;
+            _lastUser = user;
+            return user;
+        }
+
+        public void CountType(EventType type)
+        {
+            if (_typeCounts[(int)type]++ == 0)
+            {
+                _typesSeen.Add(type);
+            }
+        }
+
+        public void CountTypesInto(IngestionReport report)
+        {
+            foreach (var type in _typesSeen)
+            {
+                report.CountsByType[type.ToWireName()] = _typeCounts[(int)type];
+            }
+        }
     }
 }

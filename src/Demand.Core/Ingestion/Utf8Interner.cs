@@ -13,6 +13,7 @@ internal sealed class Utf8Interner
 
     public Utf8Interner() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the scratch is overwritten before it is read
     public string Intern(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > 256)
