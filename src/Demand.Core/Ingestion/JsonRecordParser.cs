@@ -181,8 +181,15 @@ internal sealed class JsonRecordParser : IRecordParser
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> r, int i)
     {
+        // Compact logs have no whitespace between tokens: one compare and out.
+        if (i < r.Length && r[i] > ' ')
+        {
+            return i;
+        }
+
         while (i < r.Length && r[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
         {
             i++;

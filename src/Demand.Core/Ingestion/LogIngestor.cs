@@ -308,7 +308,7 @@ public sealed class LogIngestor
         }
 
         var userId = user.UserId;
-        var category = v.Has(FieldValues.CategoryId) ? state.Interner.Intern(v.Get(FieldValues.CategoryId)) : null;
+        var category = v.Has(FieldValues.CategoryId) ? state.Category(v.Get(FieldValues.CategoryId)) : null;
         user.Observe(type, category, at, price * quantity, rating);
         if (type == EventType.Search && v.Has(FieldValues.Query))
         {
@@ -438,38 +438,38 @@ public sealed class LogIngestor
         private readonly long[] _typeCounts = new long[EventTypes.Count];
         private readonly List<EventType> _typesSeen = [];
 
-        // The last row's user (null features: erased). Logs mostly come grouped by user or session, so most rows
-        // skip interning and the user lookup.
-        private byte[] _lastUserKey = new byte[64];
-        private int _lastUserKeyLength;
-        private UserFeatures? _lastUser;
+        private readonly LastKeyCache<UserFeatures?> _lastUser = new();
+        private readonly LastKeyCache<string> _lastCategory = new();
 
         /// <summary>The features of the row's user, created on first sight; null when the user is erased.</summary>
         public UserFeatures? User(ReadOnlySpan<byte> utf8, string merchantId)
         {
-            // User ids are never empty, so the initial empty key matches nothing.
-            if (utf8.SequenceEqual(_lastUserKey.AsSpan(0, _lastUserKeyLength)))
+            if (_lastUser.TryGet(utf8, out var user))
             {
-                return _lastUser;
+                return user;
             }
 
             var userId = Interner.Intern(utf8);
-            UserFeatures? user = null;
+            user = null;
             if (IsErased?.Invoke(userId) != true && !Users.TryGetValue(userId, out user))
             {
                 user = UserFeatures.Create(merchantId, userId);
                 Users[userId] = user;
             }
 
-            if (utf8.Length > _lastUserKey.Length)
+            _lastUser.Set(utf8, user);
+            return user;
+        }
+
+        public string Category(ReadOnlySpan<byte> utf8)
+        {
+            if (!_lastCategory.TryGet(utf8, out var category))
             {
-                _lastUserKey = new byte[utf8.Length];
+                category = Interner.Intern(utf8);
+                _lastCategory.Set(utf8, category);
             }
 
-            utf8.CopyTo(_lastUserKey);
-            _lastUserKeyLength = utf8.Length;
-            _lastUser = user;
-            return user;
+            return category;
         }
 
         public void CountType(EventType type)
