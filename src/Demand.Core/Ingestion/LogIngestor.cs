@@ -64,7 +64,8 @@ public sealed class LogIngestor
     {
         var started = Stopwatch.GetTimestamp();
         var report = new IngestionReport { MerchantId = merchantId, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
-        var state = new PassState(isErased);
+        // A row takes at least ~100 bytes in typical logs, so the length bounds the duplicate set's size cheaply.
+        var state = new PassState(isErased, (int)Math.Min(length / 100, int.MaxValue));
         try
         {
             var buffered = content is BufferedStream or ReadOnlyMemoryStream or MemoryStream ? content : new BufferedStream(content, 1 << 16);
@@ -421,12 +422,12 @@ public sealed class LogIngestor
         w.Reset();
     }
 
-    private sealed class PassState(Func<string, bool>? isErased)
+    private sealed class PassState(Func<string, bool>? isErased, int expectedRows)
     {
         public Func<string, bool>? IsErased { get; } = isErased;
         public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
         public List<ReviewToMine> Reviews { get; } = [];
-        public UInt64Set Seen { get; } = new();
+        public UInt64Set Seen { get; } = new(expectedRows);
         public Utf8Interner Interner { get; } = new();
         public ArrayBufferWriter<byte> Quarantine { get; } = new();
         public Utf8JsonWriter QuarantineWriter => _writer ??= new Utf8JsonWriter(Quarantine, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
