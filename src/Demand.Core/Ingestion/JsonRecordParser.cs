@@ -262,7 +262,8 @@ internal sealed class JsonRecordParser : IRecordParser
         return i;
     }
 
-    private RejectReason? ParseWithReader(ReadOnlySpan<byte> record, FieldValues values, out string? detail)
+    /// <summary>The reader path alone: what <see cref="Parse"/> falls back to, and the reference its fast path is tested against.</summary>
+    internal RejectReason? ParseWithReader(ReadOnlySpan<byte> record, FieldValues values, out string? detail)
     {
         detail = null;
         try

@@ -37,7 +37,10 @@ public sealed class LogIngestor
     private readonly Dictionary<string, EventType>.AlternateLookup<ReadOnlySpan<char>> _types;
     private readonly (byte[] Name, EventType Type)[] _exactTypes;
     private readonly TimestampParser _timestamps;
-    private readonly long _now;
+
+    // Accepted event times, unix seconds: up to the future tolerance ahead of now, back to the age limit (or the mapping's NotBefore when earlier).
+    private readonly long _latest;
+    private readonly long _earliest;
 
     public LogIngestor(LogMapping mapping, ValidationLimits? limits = null, DateTimeOffset? now = null)
     {
@@ -48,7 +51,13 @@ public sealed class LogIngestor
         _types = types.GetAlternateLookup<ReadOnlySpan<char>>();
         _exactTypes = [.. types.Select(t => (System.Text.Encoding.UTF8.GetBytes(t.Key), t.Value))];
         _timestamps = TimestampParser.Create(mapping.Timestamp);
-        _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var nowSeconds = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        _latest = nowSeconds + (long)_limits.FutureTolerance.TotalSeconds;
+        _earliest = nowSeconds - (long)_limits.MaxAge.TotalSeconds;
+        if (mapping.NotBefore is { } notBefore)
+        {
+            _earliest = Math.Min(_earliest, new DateTimeOffset(notBefore, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeSeconds());
+        }
     }
 
     /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
@@ -228,13 +237,13 @@ public sealed class LogIngestor
             return;
         }
 
-        if (at > _now + (long)_limits.FutureTolerance.TotalSeconds)
+        if (at > _latest)
         {
             Reject(state, report, line, RejectReason.TimestampInFuture, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
             return;
         }
 
-        if (at < _now - (long)_limits.MaxAge.TotalSeconds)
+        if (at < _earliest)
         {
             Reject(state, report, line, RejectReason.TimestampTooOld, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
             return;
