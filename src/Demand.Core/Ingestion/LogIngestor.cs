@@ -73,7 +73,7 @@ public sealed class LogIngestor
     {
         var started = Stopwatch.GetTimestamp();
         var report = new IngestionReport { MerchantId = merchantId, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
-        // A row takes at least ~100 bytes in typical logs, so the length bounds the duplicate set's size cheaply.
+        // JSON Lines rows take 100–300 bytes: the length sizes the duplicate set up front (shorter rows only mean it grows once or twice).
         var state = new PassState(isErased, (int)Math.Min(length / 100, int.MaxValue));
         try
         {
