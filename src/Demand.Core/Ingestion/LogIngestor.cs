@@ -322,7 +322,8 @@ public sealed class LogIngestor
         user.Observe(type, category, at, price * quantity, rating);
         if (type == EventType.Search && v.Has(FieldValues.Query))
         {
-            user.AddSearch(System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Query)).Trim());
+            // Shoppers repeat their searches: interned, a repeated term costs no new string (Trim returns it as is when there is nothing to trim).
+            user.AddSearch(state.Interner.Intern(v.Get(FieldValues.Query)).Trim());
         }
 
         if (type == EventType.Review)

@@ -54,7 +54,7 @@ internal static class IngestBench
 
         var now = DateTimeOffset.UtcNow.AddYears(1);
         var limits = new ValidationLimits { MaxAge = TimeSpan.FromDays(3650) };
-        Console.WriteLine($"input: {new FileInfo(jsonl).Length / 1024.0 / 1024:N0} MiB JSONL, {new FileInfo(csv).Length / 1024.0 / 1024:N0} MiB CSV, {new FileInfo(gz).Length / 1024.0 / 1024:N0} MiB gzip; single thread, streamed from disk");
+        Console.WriteLine($"input: {new FileInfo(jsonl).Length / 1024.0 / 1024:N0} MiB JSONL, {new FileInfo(csv).Length / 1024.0 / 1024:N0} MiB CSV, {new FileInfo(gz).Length / 1024.0 / 1024:N0} MiB gzip; single thread, streamed from disk; {GcMode()}");
         // The machine is shared: each figure is the best of three runs, as wall-clock and as CPU time of this
         // process (single-threaded work, so events per CPU-second = events/s on one core).
         double Ours(string file, string label, int runs = 3)
@@ -131,6 +131,11 @@ internal static class IngestBench
         var cpu = result.GetProperty("cpuSeconds").GetDouble();
         Console.WriteLine($"  pandas {format,-6} {rows / wall,12:N0} events/s wall  {rows / cpu,12:N0} events/CPU-s  ({rows:N0} rows, best of 2: {wall:N2} s wall, {cpu:N2} s CPU; pandas {result.GetProperty("pandas").GetString()}, peak RSS {result.GetProperty("peakRssMiB").GetDouble():N0} MiB); demand/pandas {demandRate / (rows / cpu):N1}×");
     }
+
+    // The GC mode moves these figures by ~15%: background (concurrent) GC caps the gen0 budget at 6 MiB, so building a
+    // part's per-user state takes several blocking gen0/gen1 collections that promote it. DOTNET_gcConcurrent=0 turns it off.
+    private static string GcMode() =>
+        $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}";
 
     /// <summary>Streams a big JSONL file from disk and reports the process's peak RSS during that run alone.</summary>
     private static void Stream(string folder, string part, int megabytes, ValidationLimits limits, DateTimeOffset now)
