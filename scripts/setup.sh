@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 config="${DEMAND_CONFIGURATION:-Release}"
 
-# Debian packages for training (python3-torch & co.; PyPI is unreachable here).
-debs=(python3-torch python3-onnx python3-numpy python3-sklearn)
+# Debian packages for training (python3-torch & co.; PyPI is unreachable here) and for the pandas baseline of
+# `demand bench ingest`.
+debs=(python3-torch python3-onnx python3-numpy python3-sklearn python3-pandas)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

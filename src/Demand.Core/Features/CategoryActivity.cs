@@ -63,9 +63,19 @@ public sealed class CategoryActivity
             factors[h] = HalfLives.Decay(deltaSeconds, h);
         }
 
-        for (var i = 0; i < Decayed.Length; i++)
+        var decayed = Decayed.AsSpan();
+        for (var i = 0; i + HalfLives.Count <= decayed.Length; i += HalfLives.Count)
         {
-            Decayed[i] *= factors[i % HalfLives.Count];
+            // A user touches few of the event types in a category: zero counters stay zero, skip them.
+            if (!decayed.Slice(i, HalfLives.Count).ContainsAnyExcept(0.0))
+            {
+                continue;
+            }
+
+            for (var h = 0; h < HalfLives.Count; h++)
+            {
+                decayed[i + h] *= factors[h];
+            }
         }
     }
 

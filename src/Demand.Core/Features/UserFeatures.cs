@@ -62,9 +62,11 @@ public sealed class UserFeatures
 
         activity.AdvanceTo(unixSeconds);
         var age = activity.ReferenceTime - unixSeconds;
+        var decayed = activity.Decayed.AsSpan(CategoryActivity.Index(type, 0), HalfLives.Count);
         for (var h = 0; h < HalfLives.Count; h++)
         {
-            activity.Decayed[CategoryActivity.Index(type, h)] += HalfLives.Decay(age, h);
+            // Most events are the newest of their category (age 0, weight exactly 1): no exp needed.
+            decayed[h] += age == 0 ? 1.0 : HalfLives.Decay(age, h);
         }
 
         activity.Counts[(int)type]++;

@@ -35,17 +35,29 @@ public sealed class LogIngestor
     private readonly LogMapping _mapping;
     private readonly ValidationLimits _limits;
     private readonly Dictionary<string, EventType>.AlternateLookup<ReadOnlySpan<char>> _types;
+    private readonly (byte[] Name, EventType Type)[] _exactTypes;
     private readonly TimestampParser _timestamps;
-    private readonly long _now;
+
+    // Accepted event times, unix seconds: up to the future tolerance ahead of now, back to the age limit (or the mapping's NotBefore when earlier).
+    private readonly long _latest;
+    private readonly long _earliest;
 
     public LogIngestor(LogMapping mapping, ValidationLimits? limits = null, DateTimeOffset? now = null)
     {
         mapping.Validate();
         _mapping = mapping;
         _limits = limits ?? ValidationLimits.Default;
-        _types = mapping.TypeTable().GetAlternateLookup<ReadOnlySpan<char>>();
+        var types = mapping.TypeTable();
+        _types = types.GetAlternateLookup<ReadOnlySpan<char>>();
+        _exactTypes = [.. types.Select(t => (System.Text.Encoding.UTF8.GetBytes(t.Key), t.Value))];
         _timestamps = TimestampParser.Create(mapping.Timestamp);
-        _now = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var nowSeconds = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        _latest = nowSeconds + (long)_limits.FutureTolerance.TotalSeconds;
+        _earliest = nowSeconds - (long)_limits.MaxAge.TotalSeconds;
+        if (mapping.NotBefore is { } notBefore)
+        {
+            _earliest = Math.Min(_earliest, new DateTimeOffset(notBefore, TimeOnly.MinValue, TimeSpan.Zero).ToUnixTimeSeconds());
+        }
     }
 
     /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
@@ -61,7 +73,8 @@ public sealed class LogIngestor
     {
         var started = Stopwatch.GetTimestamp();
         var report = new IngestionReport { MerchantId = merchantId, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
-        var state = new PassState(isErased);
+        // JSON Lines rows take 100–300 bytes: the length sizes the duplicate set up front (shorter rows only mean it grows once or twice).
+        var state = new PassState(isErased, (int)Math.Min(length / 100, int.MaxValue));
         try
         {
             var buffered = content is BufferedStream or ReadOnlyMemoryStream or MemoryStream ? content : new BufferedStream(content, 1 << 16);
@@ -91,9 +104,11 @@ public sealed class LogIngestor
         }
         catch (InvalidDataException ex)
         {
+            state.CountTypesInto(report);
             return Unreadable(report, "corrupt compressed data: " + ex.Message, started);
         }
 
+        state.CountTypesInto(report);
         report.ParseMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         report.UsersTouched = state.Users.Count;
         report.Reviews = state.Reviews.Count;
@@ -222,13 +237,13 @@ public sealed class LogIngestor
             return;
         }
 
-        if (at > _now + (long)_limits.FutureTolerance.TotalSeconds)
+        if (at > _latest)
         {
             Reject(state, report, line, RejectReason.TimestampInFuture, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
             return;
         }
 
-        if (at < _now - (long)_limits.MaxAge.TotalSeconds)
+        if (at < _earliest)
         {
             Reject(state, report, line, RejectReason.TimestampTooOld, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
             return;
@@ -294,25 +309,21 @@ public sealed class LogIngestor
             return;
         }
 
-        var userId = state.Interner.Intern(v.Get(FieldValues.UserId));
-        if (state.IsErased?.Invoke(userId) == true)
+        var user = state.User(v.Get(FieldValues.UserId), report.MerchantId);
+        if (user is null)
         {
             // Never quarantine an erased user's raw data: only the line number and the reason.
             Reject(state, report, line, RejectReason.UserErased, null, default);
             return;
         }
 
-        var category = v.Has(FieldValues.CategoryId) ? state.Interner.Intern(v.Get(FieldValues.CategoryId)) : null;
-        if (!state.Users.TryGetValue(userId, out var user))
-        {
-            user = UserFeatures.Create(report.MerchantId, userId);
-            state.Users[userId] = user;
-        }
-
+        var userId = user.UserId;
+        var category = v.Has(FieldValues.CategoryId) ? state.Category(v.Get(FieldValues.CategoryId)) : null;
         user.Observe(type, category, at, price * quantity, rating);
         if (type == EventType.Search && v.Has(FieldValues.Query))
         {
-            user.AddSearch(System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Query)).Trim());
+            // Shoppers repeat their searches: interned, a repeated term costs no new string (Trim returns it as is when there is nothing to trim).
+            user.AddSearch(state.Interner.Intern(v.Get(FieldValues.Query)).Trim());
         }
 
         if (type == EventType.Review)
@@ -333,8 +344,7 @@ public sealed class LogIngestor
         state.MinTime = Math.Min(state.MinTime, at);
         state.MaxTime = Math.Max(state.MaxTime, at);
         report.Accepted++;
-        var typeName = type.ToWireName();
-        report.CountsByType[typeName] = report.CountsByType.GetValueOrDefault(typeName) + 1;
+        state.CountType(type);
     }
 
     private static BehaviourEvent Preview(FieldValues v, string userId, EventType type, long at, double price, double quantity, int? rating)
@@ -363,8 +373,19 @@ public sealed class LogIngestor
     private static bool TooManyChars(ReadOnlySpan<byte> utf8, int maxChars) =>
         utf8.Length > maxChars && (utf8.Length > maxChars * 4 || System.Text.Encoding.UTF8.GetCharCount(utf8) > maxChars);
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private bool TryType(ReadOnlySpan<byte> utf8, out EventType type)
     {
+        // Exact spellings first (nearly every row); the table lookup below handles case and padding.
+        foreach (var (name, exact) in _exactTypes)
+        {
+            if (utf8.SequenceEqual(name))
+            {
+                type = exact;
+                return true;
+            }
+        }
+
         type = default;
         if (utf8.Length > 64)
         {
@@ -411,17 +432,71 @@ public sealed class LogIngestor
         w.Reset();
     }
 
-    private sealed class PassState(Func<string, bool>? isErased)
+    private sealed class PassState(Func<string, bool>? isErased, int expectedRows)
     {
         public Func<string, bool>? IsErased { get; } = isErased;
         public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
         public List<ReviewToMine> Reviews { get; } = [];
-        public UInt64Set Seen { get; } = new();
+        public UInt64Set Seen { get; } = new(expectedRows);
         public Utf8Interner Interner { get; } = new();
         public ArrayBufferWriter<byte> Quarantine { get; } = new();
         public Utf8JsonWriter QuarantineWriter => _writer ??= new Utf8JsonWriter(Quarantine, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         public long MinTime { get; set; } = long.MaxValue;
         public long MaxTime { get; set; } = long.MinValue;
         private Utf8JsonWriter? _writer;
+
+        // Accepted rows per type, in the order types were first seen (the report's key order).
+        private readonly long[] _typeCounts = new long[EventTypes.Count];
+        private readonly List<EventType> _typesSeen = [];
+
+        private readonly LastKeyCache<UserFeatures?> _lastUser = new();
+        private readonly LastKeyCache<string> _lastCategory = new();
+
+        /// <summary>The features of the row's user, created on first sight; null when the user is erased.</summary>
+        public UserFeatures? User(ReadOnlySpan<byte> utf8, string merchantId)
+        {
+            if (_lastUser.TryGet(utf8, out var user))
+            {
+                return user;
+            }
+
+            var userId = Interner.Intern(utf8);
+            user = null;
+            if (IsErased?.Invoke(userId) != true && !Users.TryGetValue(userId, out user))
+            {
+                user = UserFeatures.Create(merchantId, userId);
+                Users[userId] = user;
+            }
+
+            _lastUser.Set(utf8, user);
+            return user;
+        }
+
+        public string Category(ReadOnlySpan<byte> utf8)
+        {
+            if (!_lastCategory.TryGet(utf8, out var category))
+            {
+                category = Interner.Intern(utf8);
+                _lastCategory.Set(utf8, category);
+            }
+
+            return category;
+        }
+
+        public void CountType(EventType type)
+        {
+            if (_typeCounts[(int)type]++ == 0)
+            {
+                _typesSeen.Add(type);
+            }
+        }
+
+        public void CountTypesInto(IngestionReport report)
+        {
+            foreach (var type in _typesSeen)
+            {
+                report.CountsByType[type.ToWireName()] = _typeCounts[(int)type];
+            }
+        }
     }
 }

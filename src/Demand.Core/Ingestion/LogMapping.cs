@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Demand.Core.Events;
 
@@ -55,6 +56,13 @@ public sealed record LogMapping
 
     public TimestampMapping Timestamp { get; init; } = new();
 
+    /// <summary>
+    /// UTC date from which events are never rejected as too old, whatever the age limit says: a merchant loading
+    /// a historical data set (Taobao UserBehavior is from 2017) says so deliberately. It only widens the limit;
+    /// events before it are still judged by the age limit, future events by the future tolerance.
+    /// </summary>
+    public DateOnly? NotBefore { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -89,14 +97,15 @@ public sealed record LogMapping
         _ => null,
     };
 
-    /// <summary>Parses a mapping file; a string <c>"preset"</c> property of a known name starts from that preset.</summary>
+    /// <summary>Parses a mapping file; a string <c>"preset"</c> property of a known name starts from that preset (the file's other properties replace the preset's).</summary>
     /// <exception cref="InvalidDataException">The mapping is malformed (message says where).</exception>
     public static LogMapping Parse(string json)
     {
         LogMapping? mapping;
         try
         {
-            mapping = JsonSerializer.Deserialize<LogMapping>(json, Json);
+            var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            mapping = node is JsonObject properties ? FromPreset(properties).Deserialize<LogMapping>(Json) : node?.Deserialize<LogMapping>(Json);
         }
         catch (JsonException ex)
         {
@@ -106,6 +115,37 @@ public sealed record LogMapping
         mapping = mapping ?? throw new InvalidDataException("The mapping is empty.");
         mapping.Validate();
         return mapping;
+    }
+
+    private static JsonObject FromPreset(JsonObject properties)
+    {
+        var key = properties.Select(p => p.Key).FirstOrDefault(k => k.Equals("preset", StringComparison.OrdinalIgnoreCase));
+        if (key is null)
+        {
+            return properties;
+        }
+
+        var name = properties[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : throw new InvalidDataException("The mapping's \"preset\" must be a preset name.");
+        var preset = Preset(name) ?? throw new InvalidDataException($"Unknown preset '{name}' (known: {DefaultName}, {TaobaoName}).");
+        var merged = JsonNode.Parse(preset.ToJson())!.AsObject();
+        foreach (var (property, overlay) in properties)
+        {
+            if (property == key)
+            {
+                continue;
+            }
+
+            // Property names bind case-insensitively, so the file's "Columns" replaces the preset's "columns".
+            var existing = merged.Select(p => p.Key).FirstOrDefault(k => k.Equals(property, StringComparison.OrdinalIgnoreCase));
+            if (existing is not null)
+            {
+                merged.Remove(existing);
+            }
+
+            merged[property] = overlay?.DeepClone();
+        }
+
+        return merged;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -168,10 +168,16 @@ public sealed class TimestampParser
             return false;
         }
 
-        var local = new DateTime(year, month, day, hour, minute, Math.Min(second, 59), DateTimeKind.Unspecified);
+        second = Math.Min(second, 59);
         if (i == t.Length)
         {
-            return TryLocal(local, out unixSeconds);
+            if (_zone == TimeZoneInfo.Utc)
+            {
+                unixSeconds = UnixSeconds(year, month, day, hour, minute, second);
+                return true;
+            }
+
+            return TryLocal(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified), out unixSeconds);
         }
 
         int offsetMinutes;
@@ -211,8 +217,21 @@ public sealed class TimestampParser
             return false;
         }
 
-        unixSeconds = new DateTimeOffset(local, TimeSpan.Zero).ToUnixTimeSeconds() - (offsetMinutes * 60L);
+        unixSeconds = UnixSeconds(year, month, day, hour, minute, second) - (offsetMinutes * 60L);
         return true;
+    }
+
+    /// <summary>Seconds since 1970-01-01T00:00Z of a valid proleptic Gregorian UTC time, without building a DateTime (days-from-civil).</summary>
+    private static long UnixSeconds(int year, int month, int day, int hour, int minute, int second)
+    {
+        // Years start in March so the leap day is the last day of the "year".
+        long y = month <= 2 ? year - 1 : year;
+        var era = (y >= 0 ? y : y - 399) / 400;
+        var yearOfEra = y - (era * 400);
+        var dayOfYear = ((153 * (month + (month > 2 ? -3 : 9))) + 2) / 5 + day - 1;
+        var dayOfEra = (yearOfEra * 365) + (yearOfEra / 4) - (yearOfEra / 100) + dayOfYear;
+        var days = (era * 146_097) + dayOfEra - 719_468;
+        return (days * 86_400) + (hour * 3_600) + (minute * 60) + second;
     }
 
     private static bool Digits(ReadOnlySpan<byte> t, int start, int count, out int value)

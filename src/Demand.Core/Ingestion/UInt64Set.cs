@@ -7,9 +7,21 @@ namespace Demand.Core.Ingestion;
 /// </summary>
 internal sealed class UInt64Set
 {
-    private ulong[] _slots = new ulong[1024];
+    /// <summary>The largest initial table (2 MiB): bigger parts grow past it only as far as they really need.</summary>
+    public const int MaxInitialCapacity = 196_608;
+
+    private ulong[] _slots;
     private bool _hasZero;
-    private int _mask = 1023;
+    private int _mask;
+
+    /// <param name="expected">Values expected (a hint): the table starts large enough for them, up to <see cref="MaxInitialCapacity"/>, so it rarely regrows.</param>
+    public UInt64Set(int expected = 768)
+    {
+        // At most 3/4 full: 768 values → 1,024 slots, MaxInitialCapacity → 262,144 slots.
+        var slots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(Math.Clamp(expected, 768, MaxInitialCapacity) * 4 / 3));
+        _slots = new ulong[slots];
+        _mask = slots - 1;
+    }
 
     public int Count { get; private set; }
 

@@ -4,14 +4,15 @@ namespace Demand.Core.Ingestion;
 
 /// <summary>
 /// Turns repeated UTF-8 ids (users, categories, products) into one shared string each, so a 1 M-event part
-/// allocates one string per distinct id instead of one per event.
+/// allocates one string per distinct id instead of one per event. Keys are the UTF-8 bytes themselves: a hit
+/// costs a hash and a compare of the bytes, with no transcoding.
 /// </summary>
 internal sealed class Utf8Interner
 {
-    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<byte[], string> _strings = new(Utf8Comparer.Instance);
+    private readonly Dictionary<byte[], string>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
-    public Utf8Interner() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    public Utf8Interner() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     public string Intern(ReadOnlySpan<byte> utf8)
     {
@@ -20,16 +21,33 @@ internal sealed class Utf8Interner
             return Encoding.UTF8.GetString(utf8);
         }
 
-        Span<char> chars = stackalloc char[256];
-        var count = Encoding.UTF8.GetChars(utf8, chars);
-        var key = chars[..count];
-        if (_lookup.TryGetValue(key, out var existing))
+        if (_lookup.TryGetValue(utf8, out var existing))
         {
             return existing;
         }
 
-        var created = key.ToString();
-        _strings[created] = created;
+        var created = Encoding.UTF8.GetString(utf8);
+        _lookup[utf8] = created;
         return created;
+    }
+
+    private sealed class Utf8Comparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static Utf8Comparer Instance { get; } = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }

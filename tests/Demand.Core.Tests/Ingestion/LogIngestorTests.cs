@@ -194,6 +194,94 @@ public sealed class LogIngestorTests
     }
 
     [Fact]
+    public void A_not_before_date_in_the_mapping_admits_a_historical_data_set_the_age_limit_would_reject()
+    {
+        // Taobao UserBehavior times (late 2017), ingested in 2026: nine years past the three-year limit.
+        var csv = "1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n2,4365585,2520377,fav,1511049600\n";
+        var mapping = LogMapping.Parse("""{ "preset": "taobao-userbehavior", "notBefore": "2017-11-24" }""");
+
+        var plain = new LogIngestor(LogMapping.Taobao, now: Now).Ingest("m1", "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+        var historical = new LogIngestor(mapping, now: Now).Ingest("m1", "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+
+        mapping.Name.ShouldBe(LogMapping.TaobaoName);
+        mapping.NotBefore.ShouldBe(new DateOnly(2017, 11, 24));
+        plain.Report.RejectsByReason["timestamp_too_old"].ShouldBe(3);
+        historical.Report.Accepted.ShouldBe(2);
+        historical.Users["1"].Categories["2520771"].PurchaseTimes.ShouldBe([1511561733L]);
+        Quarantine(historical).Single().GetProperty("reason").GetString().ShouldBe("timestamp_too_old", "2017-11-19 is before notBefore and past the age limit");
+        LogMapping.Parse(mapping.ToJson()).NotBefore.ShouldBe(mapping.NotBefore, "the setting survives the merchants-container round trip");
+        AssertAccounting(historical);
+    }
+
+    [Fact]
+    public void A_mapping_file_starts_from_its_preset_and_overrides_only_what_it_names()
+    {
+        var mapping = LogMapping.Parse("""{ "preset": "taobao-userbehavior", "name": "tb-tab", "Delimiter": "\t" }""");
+
+        mapping.Name.ShouldBe("tb-tab");
+        mapping.Delimiter.ShouldBe('\t');
+        mapping.Header.ShouldBeFalse();
+        mapping.Types["buy"].ShouldBe("purchase");
+        mapping.Timestamp.Format.ShouldBe("unix-s");
+        Should.Throw<InvalidDataException>(() => LogMapping.Parse("""{"preset":"amazon"}""")).Message.ShouldContain("amazon");
+    }
+
+    [Fact]
+    public void Iso_timestamps_parse_to_the_same_instant_as_DateTimeOffset_across_the_calendar()
+    {
+        var parser = TimestampParser.Create(new TimestampMapping());
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var at = new DateTimeOffset(random.NextInt64(DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+            var offset = TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60));
+            var local = at.ToOffset(at.UtcDateTime.Year is > 1 and < 9999 ? offset : TimeSpan.Zero);
+            foreach (var text in new[] { local.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), at.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), at.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                parser.TryParse(Encoding.UTF8.GetBytes(text), out var seconds).ShouldBeTrue(text);
+                seconds.ShouldBe(DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal).ToUnixTimeSeconds(), text);
+            }
+        }
+
+        parser.TryParse("2024-02-29T00:00:00Z"u8, out _).ShouldBeTrue();
+        parser.TryParse("2023-02-29T00:00:00Z"u8, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Plain_json_lines_and_their_escaped_or_malformed_variants_parse_as_the_full_json_reader_says()
+    {
+        var parser = new JsonRecordParser(LogMapping.Default);
+        string[] lines =
+        [
+            View,
+            """ { "userId" : "u1" ,	"type":"view" , "price": -0.5e+2, "quantity": 3, "rating": true, "sessionId": null } """,
+            """{"userId":"u1","userId":"u2","text":"","query":"a\"b","type":"v\u0069ew","caf\u00e9":1}""",
+            """{"userId":"u1","extra":{"a":[1,{"b":null}]},"tags":[1,2],"type":"view"}""",
+            """{"userId":"u1","price":01}""", """{"userId":"u1","price":1.}""", """{"userId":"u1","price":-}""", """{"userId":"u1","price":2e}""",
+            """{"userId":"u1","rating":tru}""", """{"userId":"u1","rating":truex}""", """{"userId":"u1",}""", """{"userId":"u1"} x""", """{"userId":"u1"}""" + "\t ",
+            """{"userId":"u1"}}""", """{"userId":"u1\ttab"}""", "{\"userId\":\"u1\u0001\"}", """{'userId':'u1'}""", """[1,2]""", """{}""", """{/*c*/"userId":"u1"}""", """{"userId":"u1\""",
+        ];
+
+        foreach (var line in lines)
+        {
+            var bytes = Encoding.UTF8.GetBytes(line);
+            var fast = new FieldValues();
+            var full = new FieldValues();
+            fast.Reset();
+            full.Reset();
+
+            var fastReason = parser.Parse(bytes, fast, out var fastDetail);
+            var fullReason = parser.ParseWithReader(bytes, full, out var fullDetail);
+
+            (fastReason, fastDetail).ShouldBe((fullReason, fullDetail), line);
+            for (var field = 0; field < FieldValues.Count; field++)
+            {
+                Encoding.UTF8.GetString(fast.Get(field)).ShouldBe(Encoding.UTF8.GetString(full.Get(field)), $"{LogMapping.Fields[field]} in {line}");
+            }
+        }
+    }
+
+    [Fact]
     public void Mapping_mistakes_are_reported_with_the_field_that_is_wrong()
     {
         Should.Throw<InvalidDataException>(() => LogMapping.Parse("""{"columns":{"usr":"a"}}""")).Message.ShouldContain("usr");

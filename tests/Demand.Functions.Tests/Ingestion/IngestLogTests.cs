@@ -150,16 +150,16 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
-    public async Task A_merchant_mapping_document_makes_a_taobao_file_ingest_without_code()
+    public async Task A_merchant_mapping_document_makes_a_historical_taobao_file_ingest_without_code()
     {
         var options = cosmos.NewDatabaseOptions();
         var db = await cosmos.CreateDatabaseAsync(options);
-        await new CosmosIngestionStore(db).SaveMappingAsync("tb", LogMapping.Taobao, Ct);
+        // The real data set is from late 2017: the mapping's notBefore admits it past the age limit.
+        await new CosmosIngestionStore(db).SaveMappingAsync("tb", LogMapping.Taobao with { NotBefore = new DateOnly(2017, 11, 24) }, Ct);
         await using var factory = new HandlerFactory(options);
         using var client = factory.CreateHttpClient();
-        var now = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds();
 
-        var (status, response) = await Invocations.BlobAsync(client, "tb", "UserBehavior.csv", Encoding.UTF8.GetBytes($"1,100,7,pv,{now}\n1,100,7,buy,{now + 60}\n"), Ct);
+        var (status, response) = await Invocations.BlobAsync(client, "tb", "UserBehavior.csv", "1,100,7,pv,1511544070\n1,100,7,buy,1511561733\n"u8.ToArray(), Ct);
 
         status.ShouldBe(HttpStatusCode.OK);
         response!.Messages(IngestLogFunction.ScoreQueueBinding).ShouldHaveSingleItem();

@@ -4,12 +4,14 @@ using System.IO.Compression;
 using System.Text.Json;
 using Demand.Core.Ingestion;
 using Demand.Core.Synthetic;
+using Demand.Infrastructure;
 
 namespace Demand.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>demand bench ingest</c>: parse + validate + aggregate events/s on one core for generated JSONL, CSV and gzip
-/// parts, next to a naive baseline in the same process (System.Text.Json deserialise per line + LINQ GroupBy).
+/// parts, next to a naive baseline in the same process (System.Text.Json deserialise per line + LINQ GroupBy) and,
+/// where python3-pandas is installed, pandas reading the same files (<c>training/bench_pandas.py</c>).
 /// </summary>
 internal static class IngestBench
 {
@@ -52,7 +54,7 @@ internal static class IngestBench
 
         var now = DateTimeOffset.UtcNow.AddYears(1);
         var limits = new ValidationLimits { MaxAge = TimeSpan.FromDays(3650) };
-        Console.WriteLine($"input: {new FileInfo(jsonl).Length / 1024.0 / 1024:N0} MiB JSONL, {new FileInfo(csv).Length / 1024.0 / 1024:N0} MiB CSV, {new FileInfo(gz).Length / 1024.0 / 1024:N0} MiB gzip; single thread, streamed from disk");
+        Console.WriteLine($"input: {new FileInfo(jsonl).Length / 1024.0 / 1024:N0} MiB JSONL, {new FileInfo(csv).Length / 1024.0 / 1024:N0} MiB CSV, {new FileInfo(gz).Length / 1024.0 / 1024:N0} MiB gzip; single thread, streamed from disk; {GcMode()}");
         // The machine is shared: each figure is the best of three runs, as wall-clock and as CPU time of this
         // process (single-threaded work, so events per CPU-second = events/s on one core).
         double Ours(string file, string label, int runs = 3)
@@ -73,7 +75,7 @@ internal static class IngestBench
         Ours(jsonl, "warmup", 2);
         Ours(csv, "warmup", 2);
         var jsonRate = Ours(jsonl, "jsonl");
-        Ours(csv, "csv");
+        var csvRate = Ours(csv, "csv");
         Ours(gz, "gzip");
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var naive = (Seconds: double.MaxValue, CpuSeconds: double.MaxValue, PeakHeapGrowth: 0L, Events: 0L);
@@ -90,11 +92,50 @@ internal static class IngestBench
 
         Console.WriteLine($"  naive  jsonl  {naive.Events / naive.Seconds,12:N0} events/s wall  {naive.Events / naive.CpuSeconds,12:N0} events/CPU-s  ({naive.Events:N0} events, best of 2; peak managed heap growth {naive.PeakHeapGrowth / 1024.0 / 1024:N0} MiB)");
         Console.WriteLine($"  ratio demand/naive (jsonl, CPU time): {jsonRate / (naive.Events / naive.CpuSeconds):N2}×; process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024:N0} MiB");
+        Pandas(jsonl, "jsonl", jsonRate);
+        Pandas(csv, "csv", csvRate);
         if (streamMb > 0)
         {
             Stream(folder, jsonl, streamMb, limits, now);
         }
     }
+
+    /// <summary>
+    /// pandas <c>read_json(lines=True)</c> / <c>read_csv</c> + <c>groupby(user, category, type).size()</c> of the same file in
+    /// Debian's python3 (where python3-pandas lives), best of two; prints why when it cannot run: a benchmark skips, it does not fail.
+    /// </summary>
+    private static void Pandas(string file, string format, double demandRate)
+    {
+        const string python = "/usr/bin/python3";
+        var script = Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "training", "bench_pandas.py");
+        if (!File.Exists(python) || !File.Exists(script))
+        {
+            Console.WriteLine($"  pandas {format,-6} skipped: {(File.Exists(python) ? script : python)} not found");
+            return;
+        }
+
+        using var process = Process.Start(new ProcessStartInfo(python, [script, file, format, "2"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            var reason = errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            Console.WriteLine($"  pandas {format,-6} skipped: {reason ?? "exit code " + process.ExitCode} (apt-get install python3-pandas)");
+            return;
+        }
+
+        var result = JsonDocument.Parse(output).RootElement;
+        var rows = result.GetProperty("events").GetInt64();
+        var wall = result.GetProperty("seconds").GetDouble();
+        var cpu = result.GetProperty("cpuSeconds").GetDouble();
+        Console.WriteLine($"  pandas {format,-6} {rows / wall,12:N0} events/s wall  {rows / cpu,12:N0} events/CPU-s  ({rows:N0} rows, best of 2: {wall:N2} s wall, {cpu:N2} s CPU; pandas {result.GetProperty("pandas").GetString()}, peak RSS {result.GetProperty("peakRssMiB").GetDouble():N0} MiB); demand/pandas {demandRate / (rows / cpu):N1}×");
+    }
+
+    // The GC mode moves these figures by ~15%: background (concurrent) GC caps the gen0 budget at 6 MiB, so building a
+    // part's per-user state takes several blocking gen0/gen1 collections that promote it. DOTNET_gcConcurrent=0 turns it off.
+    private static string GcMode() =>
+        $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}";
 
     /// <summary>Streams a big JSONL file from disk and reports the process's peak RSS during that run alone.</summary>
     private static void Stream(string folder, string part, int megabytes, ValidationLimits limits, DateTimeOffset now)
