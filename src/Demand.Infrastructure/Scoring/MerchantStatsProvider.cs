@@ -34,6 +34,12 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
     public async Task<MerchantStats> RebuildAsync(string merchantId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var users = await ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
+        return await RebuildAsync(merchantId, users, asOf, cancellationToken);
+    }
+
+    /// <summary>Rebuilds from feature documents the caller already read (the nightly run needs them anyway) and stores the result.</summary>
+    public async Task<MerchantStats> RebuildAsync(string merchantId, IReadOnlyCollection<UserFeatures> users, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
         var stats = MerchantStats.Build(merchantId, users, asOf.ToUnixTimeSeconds());
         await cosmos.Insights.UpsertItemAsync(stats, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
         _cache[merchantId] = (stats, time.GetUtcNow());
