@@ -135,7 +135,7 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var profiles = new List<ProfileDocument>();
-        using var feed = cosmos.Profiles.GetItemQueryIterator<ProfileDocument>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.Profiles.GetItemQueryIterator<ProfileDocument>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
         while (feed.HasMoreResults)
         {
             profiles.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(p => p.MerchantId == merchantId));
@@ -149,7 +149,7 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
     {
         var query = new QueryDefinition("SELECT c.merchantId, c.productId FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var products = new SortedSet<string>(StringComparer.Ordinal);
-        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ProductRef>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ProductRef>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
         while (feed.HasMoreResults)
         {
             foreach (var item in await feed.ReadNextAsync(cancellationToken))

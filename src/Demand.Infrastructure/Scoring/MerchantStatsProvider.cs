@@ -47,6 +47,13 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
     }
 
     /// <summary>
+    /// Options for queries that walk all of one merchant's documents. A large page: cosmosdb-server answers the SDK's
+    /// continuation request of such a query with 400 "missing partition keys" (it lacks the cross-partition header),
+    /// so locally a merchant must fit one page; Azure Cosmos DB still pages by response size and continues correctly.
+    /// </summary>
+    public static QueryRequestOptions MerchantScan => new() { EnableOptimisticDirectExecution = true, MaxItemCount = 100_000 };
+
+    /// <summary>
     /// All feature documents of a merchant. A query filtered by merchant (indexed) rather than a partition-key-prefix
     /// query: cosmosdb-server rejects prefix keys, and the filter is what keeps tenants apart in both places.
     /// </summary>
@@ -54,7 +61,7 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var users = new List<UserFeatures>();
-        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: MerchantScan);
         while (feed.HasMoreResults)
         {
             foreach (var user in await feed.ReadNextAsync(cancellationToken))

@@ -78,8 +78,8 @@ internal static class ApiBench
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             http.DefaultRequestHeaders.Add("X-Api-Key", key);
             await ProfileReadsAsync(http, cosmos, userIds, requestCount, concurrency, cancellationToken);
-            await EventBatchesAsync(http, userIds, eventBatches, cancellationToken);
-            await NightlyAsync(host, cosmos, cancellationToken);
+            var shoppers = await EventBatchesAsync(http, userIds, eventBatches, cancellationToken);
+            await NightlyAsync(host, cosmos, shoppers, cancellationToken);
         }
         finally
         {
@@ -140,10 +140,12 @@ internal static class ApiBench
         Console.WriteLine($"ratio API/raw: p50 {api.P50 / raw.P50:N2}×, p99 {api.P99 / raw.P99:N2}× (target p99 ≤ 1.3×), throughput {api.PerSecond / raw.PerSecond:N2}×");
     }
 
-    private static async Task EventBatchesAsync(HttpClient http, string[] userIds, int eventBatches, CancellationToken cancellationToken)
+    /// <summary>Posts the batches and returns the shoppers they touched (the users with features, all active).</summary>
+    private static async Task<List<string>> EventBatchesAsync(HttpClient http, string[] userIds, int eventBatches, CancellationToken cancellationToken)
     {
         const int Warmup = 5;
         var samples = new List<double>(eventBatches);
+        var shoppers = new SortedSet<string>(StringComparer.Ordinal);
         var now = DateTimeOffset.UtcNow;
         for (var b = 0; b < eventBatches + Warmup; b++)
         {
@@ -158,6 +160,7 @@ internal static class ApiBench
                 categoryId = "category-" + (e % 10).ToString(CultureInfo.InvariantCulture),
                 price = e % 11 == 0 ? 19.9 : (double?)null,
             }).ToArray();
+            shoppers.UnionWith(events.Select(e => e.userId));
             var start = Stopwatch.GetTimestamp();
             using var response = await http.PostAsJsonAsync(new Uri($"api/v1/merchants/{Merchant}/events", UriKind.Relative), new { events }, DemandJson.Options, cancellationToken);
             response.EnsureSuccessStatusCode();
@@ -169,9 +172,10 @@ internal static class ApiBench
         }
 
         Console.WriteLine($"POST 50-event batch (10 shoppers; validate, merge once, rescore in the request), one at a time: p50 {BenchStats.Percentile(samples, 50):N1} ms, p99 {BenchStats.Percentile(samples, 99):N1} ms over {eventBatches:N0} batches");
+        return shoppers.ToList();
     }
 
-    private static async Task NightlyAsync(LocalFunctionsHost host, DemandCosmos cosmos, CancellationToken cancellationToken)
+    private static async Task NightlyAsync(LocalFunctionsHost host, DemandCosmos cosmos, List<string> active, CancellationToken cancellationToken)
     {
         var night = Stopwatch.StartNew();
         await host.InvokeAsync("NightlyRescore", null, cancellationToken);
@@ -184,7 +188,6 @@ internal static class ApiBench
         var users = progress.ActiveUsers;
 
         // Baseline: the same users' score-requests put on the queue directly (what ScoreUsers alone costs).
-        var active = (await Infrastructure.Scoring.MerchantStatsProvider.ReadFeaturesAsync(cosmos, Merchant, cancellationToken)).Select(f => f.UserId).Order(StringComparer.Ordinal).ToList();
         var direct = Stopwatch.StartNew();
         foreach (var request in WorkBatcher.ScoreRequests(Merchant, active, ScoreCause.Nightly, null, DateTimeOffset.UtcNow))
         {
