@@ -83,6 +83,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Model__TopK: '10'
       Model__StatsMaxAgeMinutes: '1440'
       Api__RequestsPerMinutePerKey: '1200'
+      Api__KeyCacheSeconds: '30'
       Nightly__ActiveDays: '30'
       Nightly__LeaseMinutes: '60'
       Mining__Miner: empty(openAiEndpoint) ? 'lexicon' : 'openai'

@@ -49,7 +49,7 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
 }
 
 // Poison queues (<name>-poison) are created by the host on first use.
-resource workQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for q in [ 'score-requests', 'mine-requests' ]: {
+resource workQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for q in [ 'score-requests', 'mine-requests', 'nightly-merchants' ]: {
   parent: queues
   name: q
 }]

@@ -2,6 +2,7 @@ using Demand.Functions.Api;
 using Demand.Functions.Hosting;
 using Demand.Functions.Triggers.IngestLog;
 using Demand.Functions.Triggers.MineReviews;
+using Demand.Functions.Triggers.NightlyMerchant;
 using Demand.Functions.Triggers.NightlyRescore;
 using Demand.Functions.Triggers.ScoreUsers;
 using Demand.Infrastructure.Cosmos;
@@ -22,6 +23,7 @@ app.MapIngestLog();
 app.MapScoreUsers();
 app.MapMineReviews();
 app.MapNightlyRescore();
+app.MapNightlyMerchant();
 app.MapDemandApi();
 app.Run();
 

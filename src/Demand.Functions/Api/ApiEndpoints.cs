@@ -16,6 +16,7 @@ public static class ApiEndpoints
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton<IMerchantStore, CosmosMerchantStore>();
+        services.AddSingleton<MerchantKeyCache>();
         services.AddSingleton<IPrivacyStore, CosmosPrivacyStore>();
         services.AddRateLimiter(limiter =>
         {
@@ -62,4 +63,8 @@ public sealed class ApiOptions
 
     [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
     public int RequestsPerMinutePerKey { get; set; } = 1_200;
+
+    /// <summary>How long an instance keeps a merchant's key hashes (0: read them on every request); bounds how long a revoked key still works.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 3_600)]
+    public int KeyCacheSeconds { get; set; } = 30;
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Demand.Core.Merchants;
-using Demand.Infrastructure.Cosmos;
 
 namespace Demand.Functions.Api;
 
@@ -9,7 +8,7 @@ namespace Demand.Functions.Api;
 /// another merchant's routes answers exactly like an id that does not exist (404), so tenants cannot probe
 /// each other. Keys are never logged.
 /// </summary>
-internal sealed class ApiKeyFilter(IMerchantStore merchants) : IEndpointFilter
+internal sealed class ApiKeyFilter(MerchantKeyCache keys) : IEndpointFilter
 {
     public const string Header = "X-Api-Key";
 
@@ -22,8 +21,7 @@ internal sealed class ApiKeyFilter(IMerchantStore merchants) : IEndpointFilter
             return Unauthorized();
         }
 
-        var merchant = await merchants.GetAsync(merchantId, http.RequestAborted);
-        if (merchant is null || !ApiKeys.Verify(merchant, keyId, secret))
+        if (!await keys.VerifyAsync(merchantId, keyId, secret, http.RequestAborted))
         {
             return Unauthorized();
         }

@@ -7,7 +7,8 @@ public static class FunctionNames
     public const string ScoreUsers = "ScoreUsers";
     public const string MineReviews = "MineReviews";
     public const string NightlyRescore = "NightlyRescore";
+    public const string NightlyMerchant = "NightlyMerchant";
     public const string Api = "Api";
 
-    public static IReadOnlyList<string> NonHttp { get; } = [IngestLog, ScoreUsers, MineReviews, NightlyRescore];
+    public static IReadOnlyList<string> NonHttp { get; } = [IngestLog, ScoreUsers, MineReviews, NightlyRescore, NightlyMerchant];
 }

@@ -5,10 +5,11 @@ using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-/// <summary>Segments, forecasts, the nightly lease and the list of merchants.</summary>
+/// <summary>Segments, forecasts, the nightly lease and checkpoints, and the list of merchants.</summary>
 public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
 {
-    private const string SystemPartition = "_system";
+    /// <summary>Partition of documents that belong to no merchant (not a valid merchant id: ids cannot start with '_').</summary>
+    public const string SystemPartition = "_system";
     private const string LeaseId = "nightly.lease";
 
     private sealed class Lease
@@ -59,6 +60,61 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
     public Task ReleaseLeaseAsync(CancellationToken cancellationToken) =>
         CosmosDocuments.DeleteAsync(cosmos.Insights, LeaseId, DemandCosmos.MerchantKey(SystemPartition), cancellationToken);
 
+    /// <summary>Releases the lease only if <paramref name="holder"/> still holds it (an expired lease may have been taken over).</summary>
+    public async Task ReleaseLeaseAsync(string holder, CancellationToken cancellationToken)
+    {
+        var key = DemandCosmos.MerchantKey(SystemPartition);
+        var current = await CosmosDocuments.ReadAsync<Lease>(cosmos.Insights, LeaseId, key, cancellationToken);
+        if (current?.Holder != holder)
+        {
+            return;
+        }
+
+        try
+        {
+            await cosmos.Insights.DeleteItemAsync<Lease>(LeaseId, key, new ItemRequestOptions { IfMatchEtag = current.ETag }, cancellationToken);
+        }
+        catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
+        {
+            // Taken over after expiry, or already gone: nothing of ours to release.
+        }
+    }
+
+    /// <summary>The night's run document, created on the first start; later starts get the stored one (and its as-of).</summary>
+    public Task<NightlyRun> StartNightAsync(string night, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        CosmosDocuments.UpdateAsync(
+            cosmos.Insights,
+            NightlyRun.IdFor(night),
+            DemandCosmos.MerchantKey(SystemPartition),
+            () => new NightlyRun { MerchantId = SystemPartition, Night = night, AsOf = asOf },
+            run =>
+            {
+                run.Dispatches++;
+                return true;
+            },
+            run => run.ETag,
+            cancellationToken);
+
+    public Task<NightlyRun?> NightAsync(string night, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<NightlyRun>(cosmos.Insights, NightlyRun.IdFor(night), DemandCosmos.MerchantKey(SystemPartition), cancellationToken);
+
+    public Task<NightlyMerchantProgress?> ProgressAsync(string merchantId, string night, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<NightlyMerchantProgress>(cosmos.Insights, NightlyRun.IdFor(night), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    /// <summary>
+    /// Read-modify-write of a merchant's progress for the night (created on first use). <paramref name="mutate"/> may
+    /// run several times (412) and returns false to leave the document as it is.
+    /// </summary>
+    public Task<NightlyMerchantProgress> UpdateProgressAsync(string merchantId, string night, Func<NightlyMerchantProgress, bool> mutate, CancellationToken cancellationToken) =>
+        CosmosDocuments.UpdateAsync(
+            cosmos.Insights,
+            NightlyRun.IdFor(night),
+            DemandCosmos.MerchantKey(merchantId),
+            () => new NightlyMerchantProgress { MerchantId = merchantId, Night = night },
+            mutate,
+            p => p.ETag,
+            cancellationToken);
+
     /// <summary>Merchants known to Demand: those with API keys or a log mapping.</summary>
     public async Task<List<string>> MerchantIdsAsync(CancellationToken cancellationToken)
     {
@@ -79,13 +135,33 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var profiles = new List<ProfileDocument>();
-        using var feed = cosmos.Profiles.GetItemQueryIterator<ProfileDocument>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.Profiles.GetItemQueryIterator<ProfileDocument>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
         while (feed.HasMoreResults)
         {
             profiles.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(p => p.MerchantId == merchantId));
         }
 
         return profiles;
+    }
+
+    /// <summary>Products of the merchant with mined review needs (what product need summaries are built from).</summary>
+    public async Task<List<string>> ReviewedProductIdsAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT c.merchantId, c.productId FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
+        var products = new SortedSet<string>(StringComparer.Ordinal);
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ProductRef>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
+        while (feed.HasMoreResults)
+        {
+            foreach (var item in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (item.MerchantId == merchantId && item.ProductId is not null)
+                {
+                    products.Add(item.ProductId);
+                }
+            }
+        }
+
+        return products.ToList();
     }
 
     public async Task SaveInsightsAsync(string merchantId, IReadOnlyList<SegmentPage> pages, DemandForecast forecast, CancellationToken cancellationToken)
@@ -106,4 +182,6 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
         CosmosDocuments.ReadAsync<SegmentPage>(cosmos.Insights, SegmentPage.IdFor(categoryId, page), DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     private sealed record IdOnly(string Id);
+
+    private sealed record ProductRef(string MerchantId, string? ProductId);
 }

@@ -6,6 +6,9 @@ namespace Demand.Infrastructure.Cosmos;
 /// <summary>Mined review needs, the merchant's need taxonomy, product and category need summaries, and mining usage.</summary>
 public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time)
 {
+    // One large page: cosmosdb-server rejects the SDK's continuation of these queries (see MerchantStatsProvider.MerchantScan).
+    private const int OnePage = 100_000;
+
     public Task<ReviewNeedDocument?> GetAsync(string merchantId, string productId, string reviewId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<ReviewNeedDocument>(cosmos.ReviewNeeds, reviewId, DemandCosmos.ProductKey(merchantId, productId), cancellationToken);
 
@@ -16,7 +19,7 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.productId = @p").WithParameter("@m", merchantId).WithParameter("@p", productId);
         var result = new List<ReviewNeedDocument>();
-        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.ProductKey(merchantId, productId), EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.ProductKey(merchantId, productId), EnableOptimisticDirectExecution = true, MaxItemCount = OnePage });
         while (feed.HasMoreResults)
         {
             result.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(d => d.MerchantId == merchantId && d.ProductId == productId));
@@ -30,7 +33,7 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.provisional = true").WithParameter("@m", merchantId);
         var result = new List<ReviewNeedDocument>();
-        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.ReviewNeeds.GetItemQueryIterator<ReviewNeedDocument>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
         while (feed.HasMoreResults)
         {
             result.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(d => d.MerchantId == merchantId && d.Provisional && d.Text is not null));
@@ -116,7 +119,7 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
     {
         var query = new QueryDefinition("SELECT c.productId FROM c WHERE c.merchantId = @m AND c.type = @t").WithParameter("@m", merchantId).WithParameter("@t", ProductNeedSummary.DocumentType);
         var products = new List<string>();
-        using (var feed = cosmos.Insights.GetItemQueryIterator<ProductIdOnly>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) }))
+        using (var feed = cosmos.Insights.GetItemQueryIterator<ProductIdOnly>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId), MaxItemCount = OnePage }))
         {
             while (feed.HasMoreResults)
             {
@@ -160,7 +163,7 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.type = @t AND c.categoryId = @c")
             .WithParameter("@m", merchantId).WithParameter("@t", ProductNeedSummary.DocumentType).WithParameter("@c", categoryId);
         var result = new List<ProductNeedSummary>();
-        using var feed = cosmos.Insights.GetItemQueryIterator<ProductNeedSummary>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) });
+        using var feed = cosmos.Insights.GetItemQueryIterator<ProductNeedSummary>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId), MaxItemCount = OnePage });
         while (feed.HasMoreResults)
         {
             result.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(p => p.MerchantId == merchantId && p.CategoryId == categoryId && p.Reviews > 0));

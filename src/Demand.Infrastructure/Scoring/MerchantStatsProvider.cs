@@ -34,11 +34,24 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
     public async Task<MerchantStats> RebuildAsync(string merchantId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var users = await ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
+        return await RebuildAsync(merchantId, users, asOf, cancellationToken);
+    }
+
+    /// <summary>Rebuilds from feature documents the caller already read (the nightly run needs them anyway) and stores the result.</summary>
+    public async Task<MerchantStats> RebuildAsync(string merchantId, IReadOnlyCollection<UserFeatures> users, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
         var stats = MerchantStats.Build(merchantId, users, asOf.ToUnixTimeSeconds());
         await cosmos.Insights.UpsertItemAsync(stats, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
         _cache[merchantId] = (stats, time.GetUtcNow());
         return stats;
     }
+
+    /// <summary>
+    /// Options for queries that walk all of one merchant's documents. A large page: cosmosdb-server answers the SDK's
+    /// continuation request of such a query with 400 "missing partition keys" (it lacks the cross-partition header),
+    /// so locally a merchant must fit one page; Azure Cosmos DB still pages by response size and continues correctly.
+    /// </summary>
+    public static QueryRequestOptions MerchantScan => new() { EnableOptimisticDirectExecution = true, MaxItemCount = 100_000 };
 
     /// <summary>
     /// All feature documents of a merchant. A query filtered by merchant (indexed) rather than a partition-key-prefix
@@ -48,7 +61,7 @@ public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOpt
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
         var users = new List<UserFeatures>();
-        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: new QueryRequestOptions { EnableOptimisticDirectExecution = true });
+        using var feed = cosmos.Features.GetItemQueryIterator<UserFeatures>(query, requestOptions: MerchantScan);
         while (feed.HasMoreResults)
         {
             foreach (var user in await feed.ReadNextAsync(cancellationToken))

@@ -20,7 +20,7 @@ public sealed class PublishedPackageTests(CosmosServerFixture cosmos)
 
         File.Exists(Path.Combine(folder, "host.json")).ShouldBeTrue();
         var functions = FunctionDefinition.LoadAll(folder).Select(f => f.Name).Order().ToList();
-        functions.ShouldBe(["Api", "IngestLog", "MineReviews", "NightlyRescore", "ScoreUsers"]);
+        functions.ShouldBe(["Api", "IngestLog", "MineReviews", "NightlyMerchant", "NightlyRescore", "ScoreUsers"]);
         File.Exists(Path.Combine(folder, AppPackager.OnnxRuntimeLibrary)).ShouldBeTrue();
         File.Exists(Path.Combine(folder, "local.settings.json")).ShouldBeFalse();
         File.Exists(Path.Combine(folder, "libhostfxr.so")).ShouldBeTrue("self-contained: the runtime travels with the app");

@@ -22,8 +22,8 @@ internal static class Invocations
             new Dictionary<string, string> { ["merchantId"] = merchantId, ["name"] = name },
             "application/octet-stream", DateTimeOffset.UtcNow, "0x8DC")), cancellationToken);
 
-    public static Task<(HttpStatusCode Status, HostResponse? Response)> QueueAsync(HttpClient client, string function, string message, CancellationToken cancellationToken, long dequeueCount = 1) =>
-        PostAsync(client, function, HostPayloads.QueueTrigger(function, "request", message, new QueueMessageInfo(Guid.NewGuid().ToString(), dequeueCount, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(7), DateTimeOffset.UtcNow, "pop")), cancellationToken);
+    public static Task<(HttpStatusCode Status, HostResponse? Response)> QueueAsync(HttpClient client, string function, string message, CancellationToken cancellationToken, long dequeueCount = 1, string? messageId = null) =>
+        PostAsync(client, function, HostPayloads.QueueTrigger(function, "request", message, new QueueMessageInfo(messageId ?? Guid.NewGuid().ToString(), dequeueCount, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(7), DateTimeOffset.UtcNow, "pop")), cancellationToken);
 
     public static IReadOnlyList<string> Messages(this HostResponse response, string binding) =>
         response.Outputs.TryGetValue(binding, out var value) ? HostOutputs.QueueMessages(value).Select(m => Encoding.UTF8.GetString(m)).ToList() : [];

@@ -78,6 +78,19 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         ids.ShouldBe([Tombstones.Id("m1", "u1")]);
     }
 
+    [Fact]
+    public async Task Reading_a_merchants_features_returns_every_shopper_past_the_emulators_default_page()
+    {
+        var db = await server.CreateDatabaseAsync();
+        var store = new CosmosFeatureStore(db);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1_200), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, ct) =>
+            await store.MergeAsync("part", Partial("u" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture), views: 1), ct));
+
+        var users = await Demand.Infrastructure.Scoring.MerchantStatsProvider.ReadFeaturesAsync(db, "m1", Ct);
+
+        users.Select(u => u.UserId).Distinct().Count().ShouldBe(1_200);
+    }
+
     private static UserFeatures Partial(string userId, int views) =>
         FeatureAggregator.Aggregate("m1", Enumerable.Range(0, views).Select(i => new BehaviourEvent
         {

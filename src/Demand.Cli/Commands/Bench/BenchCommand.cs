@@ -8,6 +8,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks: each prints figures next to a baseline run in the same process.");
+        command.Subcommands.Add(ApiBench.Create());
         command.Subcommands.Add(HostBench.Create());
         command.Subcommands.Add(IngestBench.Create());
         command.Subcommands.Add(ScoreBench.Create());

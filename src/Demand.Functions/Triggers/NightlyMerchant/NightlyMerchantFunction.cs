@@ -1,0 +1,145 @@
+using Demand.Core;
+using Demand.Core.Insights;
+using Demand.Core.Messaging;
+using Demand.Functions.Hosting;
+using Demand.Functions.Triggers.NightlyRescore;
+using Demand.Hosting.Envelope;
+using Demand.Infrastructure.Cosmos;
+using Demand.Infrastructure.Scoring;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Functions.Triggers.NightlyMerchant;
+
+/// <summary>
+/// Queue trigger on <c>nightly-merchants</c>: one merchant's share of a night. Rebuilds merchant statistics as of the
+/// night (decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
+/// and product need summaries; then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
+/// <para>
+/// Checkpoint (<see cref="NightlyMerchantProgress"/>): the Cosmos steps are recorded right after their writes return,
+/// so a retry skips them. The score-requests are different: the host writes them only if this invocation succeeds,
+/// after it returns, and nothing runs after that to record it. So the mark names the message being processed
+/// (<see cref="NightlyMerchantProgress.ScoreRequestsEmittedBy"/>), written just before returning, and is read as:
+/// </para>
+/// <list type="bullet">
+/// <item>by a <b>different</b> message (a duplicate dispatch by a rerun of the timer): finished — the marking
+/// invocation either succeeded, so its messages exist, or failed, so the host redelivers <i>its</i> message;</item>
+/// <item>by the <b>same</b> message id: the host only redelivers a message whose invocation did not succeed
+/// (successful invocations delete it after writing the outputs), so the earlier attempt's score-requests were
+/// discarded and are emitted again — a crash between marking and returning loses nothing.</item>
+/// </list>
+/// <para>
+/// The one way to emit twice is the host's own at-least-once gap (outputs written, instance lost before the message
+/// is deleted). Rescoring a user twice as of the same instant writes the same profile, so that costs work, not
+/// correctness.
+/// </para>
+/// </summary>
+public static class NightlyMerchantFunction
+{
+    public const string RequestBinding = "request";
+    public const string ScoreQueueBinding = "scoreQueue";
+
+    public static IEndpointRouteBuilder MapNightlyMerchant(this IEndpointRouteBuilder app)
+    {
+        app.MapTrigger(FunctionNames.NightlyMerchant, HandleAsync);
+        return app;
+    }
+
+    private static async Task<InvocationResult> HandleAsync(InvocationRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var message = request.GetJson<NightlyMerchantRequest>(RequestBinding, DemandJson.Options)
+            ?? throw new InvalidDataException("The nightly merchant request is empty.");
+        var messageId = request.GetMetadata("Id") ?? throw new InvalidDataException("The queue message has no id.");
+        var insights = services.GetRequiredService<CosmosInsightsStore>();
+        var options = services.GetRequiredService<IOptions<NightlyOptions>>().Value;
+        var time = services.GetRequiredService<TimeProvider>();
+        var hooks = services.GetService<INightlyHooks>();
+        var result = new InvocationResult();
+        var merchantId = message.MerchantId;
+        var night = message.Night;
+        var asOf = message.AsOf;
+
+        var skip = (string?)null;
+        var progress = await insights.UpdateProgressAsync(merchantId, night, p =>
+        {
+            var now = time.GetUtcNow();
+            if (p.ScoreRequestsEmittedBy is not null && p.ScoreRequestsEmittedBy != messageId)
+            {
+                skip = "already finished";
+                return false;
+            }
+
+            if (p.ClaimedBy is not null && p.ClaimedBy != messageId && p.ClaimedUntil > now && p.ScoreRequestsEmittedBy is null)
+            {
+                skip = "claimed by another message";
+                return false;
+            }
+
+            skip = null;
+            p.ClaimedBy = messageId;
+            p.ClaimedUntil = now.AddMinutes(options.LeaseMinutes);
+            p.Attempts++;
+            return true;
+        }, cancellationToken);
+        if (skip is not null)
+        {
+            return result.Log($"nightly {night} {merchantId}: {skip}, nothing to do");
+        }
+
+        var features = await MerchantStatsProvider.ReadFeaturesAsync(services.GetRequiredService<DemandCosmos>(), merchantId, cancellationToken);
+        var done = new List<string>();
+        if (progress.StatsRebuiltAt is null)
+        {
+            await services.GetRequiredService<MerchantStatsProvider>().RebuildAsync(merchantId, features, asOf, cancellationToken);
+            progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
+        }
+
+        if (progress.InsightsSavedAt is null)
+        {
+            // Segments and the forecast use the profiles as they stand; the rescoring queued below refreshes them for tomorrow.
+            var profiles = await insights.ProfilesAsync(merchantId, cancellationToken);
+            var previous = await insights.ForecastAsync(merchantId, cancellationToken);
+            await insights.SaveInsightsAsync(merchantId, InsightBuilder.Segments(merchantId, profiles, asOf), InsightBuilder.Forecast(merchantId, profiles, previous, asOf), cancellationToken);
+            progress = await MarkAsync(NightlyStep.InsightsSaved, p => p.InsightsSavedAt = time.GetUtcNow());
+        }
+
+        if (progress.ProductNeedsRebuiltAt is null)
+        {
+            // Summaries are rebuilt after every mining batch and erasure already; nightly catches any the crash of one
+            // missed, refreshes the week-over-week trend, and rebuilds the category summaries from them.
+            var reviewNeeds = services.GetRequiredService<CosmosReviewNeedStore>();
+            await reviewNeeds.RebuildSummariesAsync(merchantId, await insights.ReviewedProductIdsAsync(merchantId, cancellationToken), cancellationToken);
+
+            progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
+        }
+
+        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
+        var active = features.Where(f => f.LastSeen >= since).Select(f => f.UserId).Order(StringComparer.Ordinal).ToList();
+        var requests = WorkBatcher.ScoreRequests(merchantId, active, ScoreCause.Nightly, NightlyRun.IdFor(night), asOf);
+        await MarkAsync(NightlyStep.ScoreRequestsMarked, p =>
+        {
+            p.ScoreRequestsEmittedBy = messageId;
+            p.ActiveUsers = active.Count;
+            p.ScoreRequests = requests.Count;
+        });
+
+        result.AddMessages(ScoreQueueBinding, requests, DemandJson.Options);
+        var resumed = done.Count < 4 ? $" (resumed: {4 - done.Count} steps done before)" : "";
+        return result.Log($"nightly {night} {merchantId}: {active.Count} active users in {requests.Count} score requests{resumed}");
+
+        async Task<NightlyMerchantProgress> MarkAsync(NightlyStep step, Action<NightlyMerchantProgress> mark)
+        {
+            var updated = await insights.UpdateProgressAsync(merchantId, night, p =>
+            {
+                mark(p);
+                return true;
+            }, cancellationToken);
+            done.Add(step.ToString());
+            if (hooks is not null)
+            {
+                await hooks.AfterStepAsync(merchantId, step, cancellationToken);
+            }
+
+            return updated;
+        }
+    }
+}
