@@ -21,6 +21,9 @@ public sealed partial class SettingsDriftTests
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
+    /// <summary>Read by the .NET runtime of the handler process from its environment, not by our code.</summary>
+    private static readonly string[] RuntimeSettings = ["DOTNET_GCgen0size"];
+
     private static readonly string[] IdentityConnectionSuffixes = ["blobServiceUri", "queueServiceUri", "credential", "clientId"];
 
     private static string Root => RepoPaths.RepositoryRoot() ?? throw new InvalidOperationException("Repository root not found.");
@@ -40,6 +43,7 @@ public sealed partial class SettingsDriftTests
 
         var expected = appKeys.Where(k => !k.LocalOnly).Select(k => k.Key)
             .Concat(HostSettings)
+            .Concat(RuntimeSettings)
             .Concat(connections.SelectMany(c => IdentityConnectionSuffixes.Select(s => c + "__" + s)))
             .ToHashSet(StringComparer.Ordinal);
         bicep.Except(expected).ShouldBeEmpty("Bicep sets settings nothing reads");
@@ -52,7 +56,7 @@ public sealed partial class SettingsDriftTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")));
         var sample = doc.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
 
-        var expected = AppSettingKeys().Select(k => k.Key).Concat(ConnectionNames()).Append("AzureWebJobsStorage").Append("FUNCTIONS_WORKER_RUNTIME").ToHashSet(StringComparer.Ordinal);
+        var expected = AppSettingKeys().Select(k => k.Key).Concat(ConnectionNames()).Concat(RuntimeSettings).Append("AzureWebJobsStorage").Append("FUNCTIONS_WORKER_RUNTIME").ToHashSet(StringComparer.Ordinal);
 
         expected.Except(sample).ShouldBeEmpty("missing from local.settings.sample.json");
         sample.Except(expected).ShouldBeEmpty("listed in local.settings.sample.json but read by nothing");
