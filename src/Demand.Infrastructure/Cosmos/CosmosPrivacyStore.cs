@@ -41,7 +41,7 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStor
         }
 
         // Product and category summaries must stop counting the erased shopper's reviews.
-        await reviewNeeds.RebuildSummariesAsync(merchantId, products, cancellationToken);
+        await reviewNeeds.RebuildSummariesAsync(merchantId, products, null, cancellationToken);
 
         // Written even when nothing existed yet: an erasure request must also stop data that arrives later.
         await cosmos.Insights.UpsertItemAsync(

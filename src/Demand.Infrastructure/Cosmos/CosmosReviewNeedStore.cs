@@ -86,11 +86,12 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
 
     /// <summary>
     /// Rebuilds the summaries of <paramref name="productIds"/> from their reviews (after mining, after an erasure,
-    /// after a taxonomy edit), then the category summaries those products belong to.
+    /// after a taxonomy edit), then the category summaries those products belong to. <paramref name="taxonomy"/>:
+    /// the merchant's, when already at hand (null: read it).
     /// </summary>
-    public async Task RebuildSummariesAsync(string merchantId, IEnumerable<string> productIds, CancellationToken cancellationToken)
+    public async Task RebuildSummariesAsync(string merchantId, IEnumerable<string> productIds, NeedTaxonomy? taxonomy, CancellationToken cancellationToken)
     {
-        var taxonomy = await TaxonomyAsync(merchantId, cancellationToken);
+        taxonomy ??= await TaxonomyAsync(merchantId, cancellationToken);
         var key = DemandCosmos.MerchantKey(merchantId);
         var categories = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var productId in productIds.Distinct(StringComparer.Ordinal))
@@ -127,7 +128,7 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
             }
         }
 
-        await RebuildSummariesAsync(merchantId, products, cancellationToken);
+        await RebuildSummariesAsync(merchantId, products, null, cancellationToken);
     }
 
     public Task<ProductNeedSummary?> GetSummaryAsync(string merchantId, string productId, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Demand.Core.Configuration;
+using Demand.Core.Mining;
 
 namespace Demand.Infrastructure.Mining;
 
@@ -26,7 +27,7 @@ public sealed class MiningOptions
 
     public bool UsesOpenAi => Miner == "openai";
 
-    public decimal CostOf(Demand.Core.Mining.MiningUsage usage) =>
+    public decimal CostOf(MiningUsage usage) =>
         (usage.InputTokens * InputPricePerMillionTokens + usage.OutputTokens * OutputPricePerMillionTokens) / 1_000_000m;
 }
 

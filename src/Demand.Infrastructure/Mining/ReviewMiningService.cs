@@ -94,7 +94,7 @@ public sealed partial class ReviewMiningService(
             await profiles.UpdateAsync(merchantId, byUser.Key, profile => ProfileNeeds.Merge(profile, byUser, taxonomy), cancellationToken);
         }
 
-        await store.RebuildSummariesAsync(merchantId, documents.Select(d => d.ProductId), cancellationToken);
+        await store.RebuildSummariesAsync(merchantId, documents.Select(d => d.ProductId), taxonomy, cancellationToken);
         return new MiningReport(reviews.Count, fromCache, toMine.Count, documents.Count(d => d.Provisional), remined, usage, cost);
     }
 

@@ -107,7 +107,7 @@ public static class NightlyMerchantFunction
             // Summaries are rebuilt after every mining batch and erasure already; nightly catches any the crash of one
             // missed, refreshes the week-over-week trend, and rebuilds the category summaries from them.
             var reviewNeeds = services.GetRequiredService<CosmosReviewNeedStore>();
-            await reviewNeeds.RebuildSummariesAsync(merchantId, await insights.ReviewedProductIdsAsync(merchantId, cancellationToken), cancellationToken);
+            await reviewNeeds.RebuildSummariesAsync(merchantId, await insights.ReviewedProductIdsAsync(merchantId, cancellationToken), null, cancellationToken);
 
             progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
         }
