@@ -60,6 +60,9 @@ internal static class ApiBench
                     ["Cosmos__CreateIfNotExists"] = "true",
                     ["Api__RequestsPerMinutePerKey"] = "1000000",
                     ["Logging__LogLevel__Default"] = "Warning",
+
+                    // As deployed (infra/modules/functionapp.bicep): the handler's runtime reads it from its environment.
+                    ["DOTNET_GCgen0size"] = "0x4000000",
                 },
             }, NullLoggerFactory.Instance);
             await host.StartAsync(cancellationToken);
