@@ -8,6 +8,7 @@ using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
 using Demand.Testing.OpenAi;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Demand.Functions.Tests.Mining;
 
@@ -239,5 +240,37 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         (await new CosmosProfileStore(db).GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
         var summary = await new CosmosReviewNeedStore(db, TimeProvider.System).GetSummaryAsync("m1", "phone-1", Ct);
         summary!.Needs.Select(n => n.Need).Distinct().ShouldBe(["longer battery life"]);
+    }
+}
+
+/// <summary>How the mining settings Bicep and the local sample write are read at start.</summary>
+public sealed class MiningSettingsTests(CosmosServerFixture cosmos)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Empty_OpenAI_settings_as_Bicep_writes_them_without_OpenAI_start_the_offline_miner()
+    {
+        await using var factory = new HandlerFactory(cosmos.NewDatabaseOptions(), new Dictionary<string, string?>
+        {
+            ["Mining:Miner"] = "lexicon",
+            ["Mining:OpenAi:Endpoint"] = "",
+            ["Mining:OpenAi:Model"] = "",
+            ["Mining:OpenAi:EmbeddingModel"] = "",
+        });
+        using var client = factory.CreateHttpClient();
+
+        (await client.GetAsync(new Uri("/api/health", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        factory.Services.GetRequiredService<INeedMiner>().ShouldBeOfType<LexiconNeedMiner>();
+    }
+
+    [Fact]
+    public async Task The_openai_miner_without_an_endpoint_stops_the_handler_at_start_with_a_message_naming_the_setting()
+    {
+        await using var factory = new HandlerFactory(cosmos.NewDatabaseOptions(), new Dictionary<string, string?> { ["Mining:Miner"] = "openai" });
+
+        var error = Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateHttpClient());
+
+        error.Message.ShouldContain("Mining:OpenAi:Endpoint");
     }
 }
