@@ -12,8 +12,9 @@ namespace Demand.Infrastructure.Mining;
 /// Needs from an OpenAI-compatible chat endpoint with a strict JSON schema. Reviews go out in batches tagged by
 /// index, inside delimiters, as data; the answer is validated (every index once, evidence a substring of its own
 /// review); requests run with bounded concurrency and are retried with exponential backoff and jitter, honouring
-/// Retry-After. Reviews that look like instructions to the model are mined alone. A circuit breaker sends batches to the offline miner while the endpoint is failing: those reviews
-/// are served but marked provisional so they are mined again once it answers.
+/// Retry-After. Reviews that look like instructions to the model are mined alone. A circuit breaker sends batches
+/// to the offline miner while the endpoint is failing: those reviews are served but marked provisional so they are
+/// mined again once it answers.
 /// </summary>
 public sealed partial class OpenAiNeedMiner : INeedMiner
 {
