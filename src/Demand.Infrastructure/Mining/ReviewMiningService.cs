@@ -47,15 +47,8 @@ public sealed partial class ReviewMiningService(
         }
 
         var fromCache = documents.Count;
-        var outcome = await miner.MineAsync(toMine.Select(r => new ReviewInput(r.ReviewId, r.Text, r.Rating, r.ProductId, r.CategoryId, r.Language)).ToList(), cancellationToken);
-        var mined = toMine.Select((r, j) => Document(merchantId, r.ReviewId, r.UserId, r.ProductId, r.CategoryId, r.Rating, r.Timestamp, r.Text, r.Language, outcome.Reviews[j])).ToList();
-        foreach (var document in mined)
-        {
-            await store.SaveAsync(document, cancellationToken);
-        }
-
+        var (mined, usage) = await MineAndSaveAsync(merchantId, toMine, cancellationToken);
         documents.AddRange(mined);
-        var usage = outcome.Usage;
         var remined = 0;
 
         // The LLM just answered for new reviews without falling back: sweep up earlier provisional results of this
@@ -64,20 +57,17 @@ public sealed partial class ReviewMiningService(
         {
             var taken = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
             var pending = (await store.ProvisionalAsync(merchantId, options.Value.ProvisionalSweep + taken.Count, cancellationToken))
-                .Where(d => !taken.Contains(d.Id)).Take(options.Value.ProvisionalSweep).ToList();
-            if (pending.Count > 0)
-            {
-                var again = await miner.MineAsync(pending.Select(d => new ReviewInput(d.ReviewId, d.Text!, d.Rating, d.ProductId, d.CategoryId, d.Language)).ToList(), cancellationToken);
-                usage += again.Usage;
-                for (var j = 0; j < pending.Count; j++)
+                .Where(d => !taken.Contains(d.Id)).Take(options.Value.ProvisionalSweep)
+                .Select(d => new ReviewToMine
                 {
-                    var d = pending[j];
-                    var document = Document(merchantId, d.ReviewId, d.UserId, d.ProductId, d.CategoryId, d.Rating, d.ReviewedAt, d.Text!, d.Language, again.Reviews[j]);
-                    await store.SaveAsync(document, cancellationToken);
-                    documents.Add(document);
-                    remined += document.Provisional ? 0 : 1;
-                }
-            }
+                    ReviewId = d.ReviewId, UserId = d.UserId, ProductId = d.ProductId, CategoryId = d.CategoryId, Rating = d.Rating,
+                    Text = d.Text!, Language = d.Language, Timestamp = d.ReviewedAt,
+                })
+                .ToList();
+            var (again, againUsage) = await MineAndSaveAsync(merchantId, pending, cancellationToken);
+            documents.AddRange(again);
+            usage += againUsage;
+            remined = again.Count(d => !d.Provisional);
         }
 
         var taxonomy = await store.TaxonomyAsync(merchantId, cancellationToken);
@@ -139,21 +129,35 @@ public sealed partial class ReviewMiningService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Need taxonomy: embedding unseen phrases of {MerchantId} failed ({Reason}); tried again later")]
     private static partial void LogLearningFailed(ILogger logger, string merchantId, string reason);
 
-    private ReviewNeedDocument Document(string merchantId, string reviewId, string userId, string productId, string? categoryId, int? rating, DateTimeOffset reviewedAt, string text, string? language, MinedReview result) => new()
+    /// <summary>Mines reviews in one call and stores their documents (in parallel: each is its own upsert).</summary>
+    private async Task<(List<ReviewNeedDocument> Documents, MiningUsage Usage)> MineAndSaveAsync(string merchantId, List<ReviewToMine> reviews, CancellationToken cancellationToken)
     {
-        Id = reviewId,
+        if (reviews.Count == 0)
+        {
+            return ([], MiningUsage.None);
+        }
+
+        var outcome = await miner.MineAsync(reviews.Select(r => new ReviewInput(r.ReviewId, r.Text, r.Rating, r.ProductId, r.CategoryId, r.Language)).ToList(), cancellationToken);
+        var documents = reviews.Select((r, i) => Document(merchantId, r, outcome.Reviews[i])).ToList();
+        await Task.WhenAll(documents.Select(d => store.SaveAsync(d, cancellationToken)));
+        return (documents, outcome.Usage);
+    }
+
+    private ReviewNeedDocument Document(string merchantId, ReviewToMine review, MinedReview result) => new()
+    {
+        Id = review.ReviewId,
         MerchantId = merchantId,
-        ProductId = productId,
-        CategoryId = categoryId,
-        UserId = userId,
-        ReviewId = reviewId,
-        CacheKey = ReviewNeedDocument.CacheKeyOf(text, miner.Version),
+        ProductId = review.ProductId,
+        CategoryId = review.CategoryId,
+        UserId = review.UserId,
+        ReviewId = review.ReviewId,
+        CacheKey = ReviewNeedDocument.CacheKeyOf(review.Text, miner.Version),
         MinerVersion = miner.Version,
-        Rating = rating,
-        ReviewedAt = reviewedAt,
+        Rating = review.Rating,
+        ReviewedAt = review.Timestamp,
         Provisional = result.Provisional,
-        Text = result.Provisional ? text : null,
-        Language = language,
+        Text = result.Provisional ? review.Text : null,
+        Language = review.Language,
         Needs = result.Needs.ToList(),
         MinedAt = time.GetUtcNow(),
     };

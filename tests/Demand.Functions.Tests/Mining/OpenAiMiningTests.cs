@@ -30,7 +30,7 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         ["Mining:OpenAi:BreakerOpenSeconds"] = "1",
     };
 
-    private static string Request(string merchantId, params (string Review, string User, string Product, string Category, string Text)[] reviews) =>
+    internal static string Request(string merchantId, params (string Review, string User, string Product, string Category, string Text)[] reviews) =>
         JsonSerializer.Serialize(new MineRequest
         {
             MerchantId = merchantId,
@@ -179,15 +179,7 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
     };
 
     private static string Request(params (string Review, string User, string Text)[] reviews) =>
-        JsonSerializer.Serialize(new MineRequest
-        {
-            MerchantId = "m1",
-            PartId = "p-" + Guid.NewGuid().ToString("N"),
-            Reviews = reviews.Select(r => new ReviewToMine
-            {
-                ReviewId = r.Review, UserId = r.User, ProductId = "phone-1", CategoryId = "elec-phones", Rating = 2, Text = r.Text, Timestamp = DateTimeOffset.UtcNow.AddDays(-1),
-            }).ToList(),
-        }, DemandJson.Options);
+        OpenAiMiningTests.Request("m1", reviews.Select(r => (r.Review, r.User, "phone-1", "elec-phones", r.Text)).ToArray());
 
     [Fact]
     public async Task A_model_phrase_close_to_a_canonical_need_merges_into_it_and_a_distant_one_stays_its_own_need_without_being_embedded_again()
