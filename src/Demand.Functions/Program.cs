@@ -1,31 +1,20 @@
-using Demand.Functions.Api;
-using Demand.Functions.Hosting;
-using Demand.Functions.Triggers.IngestLog;
-using Demand.Functions.Triggers.MineReviews;
-using Demand.Functions.Triggers.NightlyMerchant;
-using Demand.Functions.Triggers.NightlyRescore;
-using Demand.Functions.Triggers.ScoreUsers;
-using Demand.Infrastructure.Cosmos;
+using Demand.Functions.Ingestion;
+using Demand.Functions.Merchants;
+using Demand.Functions.Mining;
+using Demand.Functions.Nightly;
+using Demand.Functions.Scoring;
+using Demand.Infrastructure;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddCustomHandlerHosting();
-builder.Services.AddDemandCosmos(builder.Configuration);
-builder.Services.AddIngestion(builder.Configuration);
-builder.Services.AddScoring(builder.Configuration);
-builder.Services.AddMining(builder.Configuration);
-builder.Services.AddNightlyRescore(builder.Configuration);
-builder.Services.AddDemandApi(builder.Configuration);
-
-var app = builder.Build();
-app.UseRateLimiter();
-app.MapCustomHandlerReadiness();
-app.MapIngestLog();
-app.MapScoreUsers();
-app.MapMineReviews();
-app.MapNightlyRescore();
-app.MapNightlyMerchant();
-app.MapDemandApi();
-app.Run();
-
-/// <summary>Entry point type, visible to WebApplicationFactory in tests.</summary>
-public partial class Program;
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMerchantApi();
+builder.Services
+    .AddDemandStorage(builder.Configuration)
+    .AddIngestion(builder.Configuration)
+    .AddScoring(builder.Configuration)
+    .AddMining(builder.Configuration)
+    .AddNightly(builder.Configuration)
+    .AddMerchantApi(builder.Configuration);
+builder.Build().Run();

@@ -15,7 +15,7 @@ public sealed class IngestionReport
     public string Type { get; init; } = DocumentType;
 
     /// <summary>Hash of merchant + blob name + content: the part's identity.</summary>
-    public required string PartId { get; init; }
+    public required string PartId { get; set; }
 
     public required string BlobName { get; init; }
 

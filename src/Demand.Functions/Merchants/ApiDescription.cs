@@ -1,0 +1,93 @@
+using Demand.Functions.Ingestion;
+using Demand.Functions.Insights;
+using Demand.Functions.Mining;
+using Demand.Functions.Profiles;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace Demand.Functions.Merchants;
+
+/// <summary>
+/// The OpenAPI document of the HTTP functions. The functions are routed by the Functions host, so ASP.NET Core never
+/// sees them as endpoints; this maps the very same named handlers on the same <see cref="ApiRoutes"/> in an app that is
+/// never started, and lets Microsoft.AspNetCore.OpenApi describe them (parameters, bodies and every <c>Results&lt;…&gt;</c>
+/// answer come from the handlers' signatures). Built once per instance, on first request.
+/// </summary>
+public sealed class ApiDescription
+{
+    private readonly Lazy<Task<string>> _json = new(BuildAsync);
+
+    public Task<string> JsonAsync(CancellationToken cancellationToken) => _json.Value.WaitAsync(cancellationToken);
+
+    private static async Task<string> BuildAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo { Title = "Demand API", Version = "v1", Description = "Per-shopper need profiles, segments, forecasts and review needs for storefronts and merchants." };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyMiddleware.Header,
+                Description = "A merchant API key (demand merchants add <id>); it only ever sees its own merchant.",
+            };
+            return Task.CompletedTask;
+        }));
+        await using var app = builder.Build();
+        Map(app);
+        var document = await app.Services.GetRequiredKeyedService<IOpenApiDocumentProvider>("v1").GetOpenApiDocumentAsync(CancellationToken.None);
+        return await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, CancellationToken.None);
+    }
+
+    private const string ApiKeyScheme = "ApiKey";
+
+    private static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(ApiRoutes.Prefix.TrimEnd('/'));
+        api.MapGet(ApiRoutes.Health, HealthHandlers.GetHealth).WithName("GetHealth").WithTags("Health");
+        var merchant = api.MapGroup("")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Security ??= [];
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme)] = [] });
+                return Task.CompletedTask;
+            });
+        merchant.MapGet(ApiRoutes.Profile, ProfileHandlers.GetProfile).WithName("GetProfile").WithTags("Profiles")
+            .WithSummary("A shopper's need profile: category propensities with next-purchase dates and reasons, and needs mined from their reviews.");
+        merchant.MapGet(ApiRoutes.Recommendations, ProfileHandlers.GetRecommendations).WithName("GetRecommendations").WithTags("Profiles")
+            .WithSummary("The top categories and unmet needs to act on for a shopper.");
+        merchant.MapGet(ApiRoutes.Export, PrivacyHandlers.Export).WithName("ExportUser").WithTags("Privacy")
+            .WithSummary("Everything stored about a shopper, derived needs and evidence included.");
+        merchant.MapDelete(ApiRoutes.User, PrivacyHandlers.Erase).WithName("EraseUser").WithTags("Privacy")
+            .WithSummary("Erase a shopper everywhere; replayed logs will not bring them back.");
+        merchant.MapGet(ApiRoutes.Ingestion, IngestionHandlers.GetIngestion).WithName("GetIngestion").WithTags("Ingestion")
+            .WithSummary("An ingestion report: counts by type, rejects by reason, duplicates, users touched, time range, throughput.");
+        merchant.MapPost(ApiRoutes.Events, RealtimeEvents.PostEvents).WithName("PostEvents").WithTags("Events")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Up to 500 events; each is validated with the log rules, merged once, and the shoppers' profiles are rescored before the response.");
+        merchant.MapGet(ApiRoutes.ProductNeeds, ProductHandlers.GetProductNeeds).WithName("GetProductNeeds").WithTags("Products")
+            .WithSummary("Needs mined from a product's reviews: share of reviews mentioning each, polarity, and week-over-week counts.");
+        merchant.MapGet(ApiRoutes.CategoryNeeds, NeedHandlers.GetCategoryNeeds).WithName("GetCategoryNeeds").WithTags("Needs")
+            .WithSummary("Unmet needs across a category's products: negative mentions, share of the category's reviews, products affected, trend.");
+        merchant.MapGet(ApiRoutes.Taxonomy, NeedHandlers.GetTaxonomy).WithName("GetNeedTaxonomy").WithTags("Needs")
+            .WithSummary("The merchant's synonym edits (variant → canonical need phrase), merges learned from embeddings, and the built-in table they overlay.");
+        merchant.MapPut(ApiRoutes.Taxonomy, NeedHandlers.PutTaxonomy).WithName("PutNeedTaxonomy").WithTags("Needs")
+            .WithSummary("Replaces the merchant's synonym edits and rebuilds product and category need summaries with them.");
+        merchant.MapGet(ApiRoutes.MiningUsage, NeedHandlers.GetUsage).WithName("GetMiningUsage").WithTags("Needs")
+            .WithSummary("Reviews mined, cache hits, LLM requests, tokens and estimated cost for a month (?month=yyyy-MM, default this month).");
+        merchant.MapGet(ApiRoutes.Segment, InsightHandlers.GetSegment).WithName("GetSegment").WithTags("Insights")
+            .WithSummary("Shoppers most likely to buy in a category, highest first; page with the continuation token.");
+        merchant.MapGet(ApiRoutes.DemandForecast, InsightHandlers.GetDemand).WithName("GetDemandForecast").WithTags("Insights")
+            .WithSummary("Expected buyers per category in the next 7 days, next to last week's forecast.");
+    }
+}

@@ -1,0 +1,25 @@
+namespace Demand.Functions.Merchants;
+
+/// <summary>
+/// Route templates of the HTTP functions, below the host's route prefix (<c>api</c>, host.json). One definition for the
+/// <c>[HttpTrigger]</c> attributes and the OpenAPI description, so the two cannot drift.
+/// </summary>
+public static class ApiRoutes
+{
+    public const string Prefix = "/api/";
+    public const string Merchant = "v1/merchants/{merchantId}";
+    public const string User = Merchant + "/users/{userId}";
+    public const string Profile = User + "/profile";
+    public const string Recommendations = User + "/recommendations";
+    public const string Export = User + "/export";
+    public const string Ingestion = Merchant + "/ingestions/{ingestionId}";
+    public const string ProductNeeds = Merchant + "/products/{productId}/needs";
+    public const string CategoryNeeds = Merchant + "/categories/{categoryId}/needs";
+    public const string Taxonomy = Merchant + "/needs/taxonomy";
+    public const string MiningUsage = Merchant + "/mining/usage";
+    public const string Segment = Merchant + "/segments/{categoryId}";
+    public const string DemandForecast = Merchant + "/insights/demand";
+    public const string Events = Merchant + "/events";
+    public const string Health = "health";
+    public const string OpenApi = "openapi.json";
+}

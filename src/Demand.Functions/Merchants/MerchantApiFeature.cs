@@ -1,0 +1,27 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Demand.Functions.Merchants;
+
+public static class MerchantApiFeature
+{
+    /// <summary>API keys (cached per instance), the per-key rate limit, ProblemDetails and the OpenAPI description.</summary>
+    public static IServiceCollection AddMerchantApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddProblemDetails();
+        services.AddSingleton<MerchantKeyCache>();
+        services.AddSingleton<ApiDescription>();
+        return services;
+    }
+
+    /// <summary>Key check, then rate limit, around every merchant-scoped HTTP function (after the host's HTTP proxying).</summary>
+    public static IFunctionsWorkerApplicationBuilder UseMerchantApi(this IFunctionsWorkerApplicationBuilder builder)
+    {
+        builder.UseMiddleware<ApiKeyMiddleware>();
+        builder.UseMiddleware<RateLimitMiddleware>();
+        return builder;
+    }
+}

@@ -1,0 +1,141 @@
+using Demand.Core.Insights;
+using Demand.Core.Messaging;
+using Demand.Infrastructure.Cosmos;
+using Demand.Infrastructure.Scoring;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Functions.Nightly;
+
+/// <summary>
+/// One merchant's share of a night. Rebuilds merchant statistics as of the
+/// night (decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
+/// and product need summaries; then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
+/// <para>
+/// Checkpoint (<see cref="NightlyMerchantProgress"/>): the Cosmos steps are recorded right after their writes return,
+/// so a retry skips them. The score-requests are different: the host writes them only if this invocation succeeds,
+/// after it returns, and nothing runs after that to record it. So the mark names the message being processed
+/// (<see cref="NightlyMerchantProgress.ScoreRequestsEmittedBy"/>), written just before returning, and is read as:
+/// </para>
+/// <list type="bullet">
+/// <item>by a <b>different</b> message (a duplicate dispatch by a rerun of the timer): finished — the marking
+/// invocation either succeeded, so its messages exist, or failed, so the host redelivers <i>its</i> message;</item>
+/// <item>by the <b>same</b> message id: the host only redelivers a message whose invocation did not succeed
+/// (successful invocations delete it after writing the outputs), so the earlier attempt's score-requests were
+/// discarded and are emitted again — a crash between marking and returning loses nothing.</item>
+/// </list>
+/// <para>
+/// The one way to emit twice is the host's own at-least-once gap (outputs written, instance lost before the message
+/// is deleted). Rescoring a user twice as of the same instant writes the same profile, so that costs work, not
+/// correctness.
+/// </para>
+/// </summary>
+public sealed partial class NightlyMerchantRun(
+    CosmosInsightsStore insights,
+    CosmosReviewNeedStore reviewNeeds,
+    DemandCosmos cosmos,
+    MerchantStatsProvider stats,
+    IOptions<NightlyOptions> nightlyOptions,
+    TimeProvider time,
+    ILogger<NightlyMerchantRun> logger,
+    INightlyHooks? hooks = null)
+{
+    /// <summary>Runs (or resumes) <paramref name="message"/>'s share of the night; <paramref name="messageId"/> is the queue message's id.</summary>
+    public async Task<IReadOnlyList<ScoreRequest>> RunAsync(NightlyMerchantRequest message, string messageId, CancellationToken cancellationToken)
+    {
+        var options = nightlyOptions.Value;
+        var merchantId = message.MerchantId;
+        var night = message.Night;
+        var asOf = message.AsOf;
+
+        var skip = (string?)null;
+        var progress = await insights.UpdateProgressAsync(merchantId, night, p =>
+        {
+            var now = time.GetUtcNow();
+            if (p.ScoreRequestsEmittedBy is not null && p.ScoreRequestsEmittedBy != messageId)
+            {
+                skip = "already finished";
+                return false;
+            }
+
+            if (p.ClaimedBy is not null && p.ClaimedBy != messageId && p.ClaimedUntil > now && p.ScoreRequestsEmittedBy is null)
+            {
+                skip = "claimed by another message";
+                return false;
+            }
+
+            skip = null;
+            p.ClaimedBy = messageId;
+            p.ClaimedUntil = now.AddMinutes(options.LeaseMinutes);
+            p.Attempts++;
+            return true;
+        }, cancellationToken);
+        if (skip is not null)
+        {
+            LogSkipped(night, merchantId, skip);
+            return [];
+        }
+
+        var features = await MerchantStatsProvider.ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
+        var done = new List<string>();
+        if (progress.StatsRebuiltAt is null)
+        {
+            await stats.RebuildAsync(merchantId, features, asOf, cancellationToken);
+            progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
+        }
+
+        if (progress.InsightsSavedAt is null)
+        {
+            // Segments and the forecast use the profiles as they stand; the rescoring queued below refreshes them for tomorrow.
+            var profiles = await insights.ProfilesAsync(merchantId, cancellationToken);
+            var previous = await insights.ForecastAsync(merchantId, cancellationToken);
+            await insights.SaveInsightsAsync(merchantId, InsightBuilder.Segments(merchantId, profiles, asOf), InsightBuilder.Forecast(merchantId, profiles, previous, asOf), cancellationToken);
+            progress = await MarkAsync(NightlyStep.InsightsSaved, p => p.InsightsSavedAt = time.GetUtcNow());
+        }
+
+        if (progress.ProductNeedsRebuiltAt is null)
+        {
+            // Summaries are rebuilt after every mining batch and erasure already; nightly catches any the crash of one
+            // missed, refreshes the week-over-week trend, and rebuilds the category summaries from them.
+            await reviewNeeds.RebuildSummariesAsync(merchantId, await insights.ReviewedProductIdsAsync(merchantId, cancellationToken), null, cancellationToken);
+
+            progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
+        }
+
+        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
+        var active = features.Where(f => f.LastSeen >= since).Select(f => f.UserId).Order(StringComparer.Ordinal).ToList();
+        var requests = WorkBatcher.ScoreRequests(merchantId, active, ScoreCause.Nightly, NightlyRun.IdFor(night), asOf);
+        await MarkAsync(NightlyStep.ScoreRequestsMarked, p =>
+        {
+            p.ScoreRequestsEmittedBy = messageId;
+            p.ActiveUsers = active.Count;
+            p.ScoreRequests = requests.Count;
+        });
+
+        var resumed = 4 - done.Count;
+        LogFinished(night, merchantId, active.Count, requests.Count, resumed);
+        return requests;
+
+        async Task<NightlyMerchantProgress> MarkAsync(NightlyStep step, Action<NightlyMerchantProgress> mark)
+        {
+            var updated = await insights.UpdateProgressAsync(merchantId, night, p =>
+            {
+                mark(p);
+                return true;
+            }, cancellationToken);
+            done.Add(step.ToString());
+            if (hooks is not null)
+            {
+                await hooks.AfterStepAsync(merchantId, step, cancellationToken);
+            }
+
+            return updated;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nightly {Night} {Merchant}: {Reason}, nothing to do")]
+    private partial void LogSkipped(string night, string merchant, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nightly {Night} {Merchant}: {Active} active users in {Requests} score requests ({StepsDoneBefore} steps done before)")]
+    private partial void LogFinished(string night, string merchant, int active, int requests, int stepsDoneBefore);
+}

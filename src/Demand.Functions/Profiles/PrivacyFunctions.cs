@@ -1,0 +1,39 @@
+using Demand.Functions.Merchants;
+using Demand.Infrastructure.Cosmos;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Demand.Functions.Profiles;
+
+/// <summary>Right of access (export) and right to erasure for a shopper.</summary>
+public sealed class PrivacyFunctions(IPrivacyStore privacy)
+{
+    [Function("ExportUser")]
+    public Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Export)] HttpRequest request, CancellationToken cancellationToken) =>
+        PrivacyHandlers.Export(request.Route("merchantId"), request.Route("userId"), privacy, cancellationToken);
+
+    [Function("EraseUser")]
+    public Task<Ok<ErasureResponse>> Erase(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = ApiRoutes.User)] HttpRequest request, CancellationToken cancellationToken) =>
+        PrivacyHandlers.Erase(request.Route("merchantId"), request.Route("userId"), privacy, cancellationToken);
+}
+
+/// <summary>The handlers behind <see cref="PrivacyFunctions"/>, also described in OpenAPI.</summary>
+public static class PrivacyHandlers
+{
+    public static async Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(string merchantId, string userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
+    {
+        var export = await privacy.ExportAsync(merchantId, userId, cancellationToken);
+        return export is null ? ApiProblems.NotFound() : TypedResults.Ok(export);
+    }
+
+    public static async Task<Ok<ErasureResponse>> Erase(string merchantId, string userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
+    {
+        // Idempotent and the same answer whether or not the user existed: erasure must not confirm who is a customer.
+        _ = await privacy.EraseAsync(merchantId, userId, cancellationToken);
+        return TypedResults.Ok(new ErasureResponse(userId, true, "Erased: features, profile and mined review needs are deleted; future logs mentioning this shopper are suppressed."));
+    }
+}
