@@ -1,4 +1,5 @@
-// Flex Consumption plan + Functions app, runtime "custom" (our self-contained linux-x64 handler), the
+// Flex Consumption plan + Functions app on the .NET isolated worker (dotnet-isolated 10.0: the app targets net10.0
+// and a framework-dependent publish runs on the platform's .NET 10 runtime; the newest Flex lists), the
 // package pulled from a blob container with the user-assigned identity, and identity-based connections.
 param planName string
 param appName string
@@ -52,7 +53,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: { instanceMemoryMB: instanceMemoryMB, maximumInstanceCount: maximumInstanceCount }
-      runtime: { name: 'custom', version: '1.0' }
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
   }
 
@@ -72,7 +73,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       LogsStorage__clientId: identityClientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-      // Read by the .NET runtime of the handler process (environment only): a 64 MiB gen0 budget instead of
+      // Read by the .NET runtime of the worker process (environment only): a 64 MiB gen0 budget instead of
       // background GC's 6 MiB cap lets a log part's per-user state build without repeated promotions —
       // ingestion ~1.8 M instead of ~1.4 M events/s per core (docs/benchmarks.md, Ingestion).
       DOTNET_GCgen0size: '0x4000000'
