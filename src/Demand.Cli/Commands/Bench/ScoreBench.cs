@@ -36,7 +36,7 @@ internal static class ScoreBench
         var data = set.Build("m1", [set.Days.Min().AddDays(28)]).Single();
         var users = data.Users.Select(u => u.User).ToList();
         var asOf = new DateTimeOffset(data.Cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
-        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(modelPath), PairFeatures.Names, PairFeatures.Version, intraOpThreads: 1);
+        using var model = OnnxModel.Load(File.ReadAllBytes(modelPath), PairFeatures.Names, PairFeatures.Version, intraOpThreads: 1);
         var width = PairFeatures.Count;
 
         // Featurize everything once to size the buffers and warm up; then time featurize + infer batch by batch.
