@@ -18,8 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages pinned by package-lock.json. onnxruntime-node's install script fetches CUDA parts and
-# fails here, so scripts are skipped and our own postinstall (patch-package) is run explicitly.
+# npm packages pinned by package-lock.json. Install scripts are skipped (none is needed) and our own
+# postinstall (patch-package) is run explicitly.
 stamp=node_modules/.demand-lock.sha256
 want=$(sha256sum package-lock.json patches/* | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

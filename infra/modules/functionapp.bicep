@@ -84,7 +84,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Cosmos__AllowBulkExecution: 'true'
       Cosmos__MaxConcurrency: '32'
       Model__Path: 'models/demand-mlp.onnx'
-      Model__OnnxRuntimePath: ''
       Model__TopK: '10'
       Model__StatsMaxAgeMinutes: '1440'
       Api__RequestsPerMinutePerKey: '1200'

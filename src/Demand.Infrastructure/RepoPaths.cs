@@ -1,6 +1,6 @@
 namespace Demand.Infrastructure;
 
-/// <summary>Finds the repository's npm packages (cosmosdb-server, onnxruntime-node) for local runs and tests.</summary>
+/// <summary>Finds the repository's npm packages (cosmosdb-server) for local runs and tests.</summary>
 public static class RepoPaths
 {
     /// <summary>The nearest <c>node_modules</c> walking up from <paramref name="start"/> (default: the app's base directory), or DEMAND_NODE_MODULES.</summary>

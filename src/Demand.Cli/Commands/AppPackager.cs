@@ -7,11 +7,12 @@ namespace Demand.Cli.Commands;
 /// <summary>
 /// Assembles the deployable Functions app (Flex Consumption, runtime "custom"): host.json at the root, one
 /// folder per function, the self-contained linux-x64 handler with its run bit, the native ONNX Runtime
-/// library beside it, the model under models/, and never a local.settings.json. Also zips it.
+/// library beside it (from the Microsoft.ML.OnnxRuntime package: a RID-specific publish copies its
+/// runtimes/linux-x64/native files to the root), the model under models/, and never a local.settings.json. Also zips it.
 /// </summary>
 internal static class AppPackager
 {
-    public const string OnnxRuntimeLibrary = "libonnxruntime.so.1";
+    public const string OnnxRuntimeLibrary = "libonnxruntime.so";
 
 #if DEBUG
     private const string Configuration = "Debug";
@@ -47,8 +48,11 @@ internal static class AppPackager
             }
         }
 
-        var native = Path.Combine(RepoPaths.NodeModules(root), "onnxruntime-node", "bin", "napi-v6", "linux", "x64", OnnxRuntimeLibrary);
-        File.Copy(native, Path.Combine(folder, OnnxRuntimeLibrary), overwrite: true);
+        if (!File.Exists(Path.Combine(folder, OnnxRuntimeLibrary)))
+        {
+            throw new InvalidOperationException($"dotnet publish did not ship {OnnxRuntimeLibrary} (Microsoft.ML.OnnxRuntime): the app could not score.");
+        }
+
         File.Delete(Path.Combine(folder, "local.settings.json"));
         foreach (var dev in Directory.EnumerateFiles(folder, "appsettings.Development.json"))
         {

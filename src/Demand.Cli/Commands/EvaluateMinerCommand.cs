@@ -9,7 +9,9 @@ namespace Demand.Cli.Commands;
 /// <summary>
 /// <c>demand evaluate-miner</c>: aspect-term F1 and polarity accuracy on MAMS-ATSA (lexicon and polarity model
 /// learned from train, threshold chosen on val, reported on test), and need precision/recall of the lexicon miner
-/// on generated EN+ZH reviews against the generator's labels.
+/// on generated EN+ZH reviews against the generator's labels. With <c>--min-f1</c> / <c>--min-accuracy</c> a MAMS
+/// result below a floor exits 1 (scripts/evaluate.sh runs it in CI: the dataset lives outside the repository, so
+/// it cannot be a test).
 /// </summary>
 internal static class EvaluateMinerCommand
 {
@@ -17,13 +19,24 @@ internal static class EvaluateMinerCommand
     {
         var mams = new Option<string?>("--mams") { Description = "MAMS-ATSA folder with train.xml, val.xml, test.xml." };
         var generated = new Option<string?>("--generated") { Description = "truth/<merchant>/reviews.jsonl written by demand generate." };
-        var command = new Command("evaluate-miner", "Evaluate the offline need miner on MAMS-ATSA and on generated reviews.") { mams, generated };
+        var minF1 = new Option<double>("--min-f1") { Description = "Fail (exit 1) when the MAMS-ATSA test aspect-term F1 is below this." };
+        var minAccuracy = new Option<double>("--min-accuracy") { Description = "Fail (exit 1) when the MAMS-ATSA test polarity accuracy is below this." };
+        var command = new Command("evaluate-miner", "Evaluate the offline need miner on MAMS-ATSA and on generated reviews.") { mams, generated, minF1, minAccuracy };
         command.SetAction(parse =>
         {
+            var exit = 0;
             if (parse.GetValue(mams) is { } folder)
             {
+                if (!File.Exists(Path.Combine(folder, "test.xml")))
+                {
+                    Console.Error.WriteLine($"evaluate-miner: MAMS-ATSA not found at {Path.GetFullPath(folder)} (train.xml, val.xml, test.xml).");
+                    return 2;
+                }
+
                 var (f1, accuracy, threshold) = Mams(folder);
                 Console.WriteLine($"MAMS-ATSA test: aspect-term F1 {f1:F3}, polarity accuracy {accuracy:F3} (lexicon threshold {threshold:F2} chosen on val)");
+                exit |= Floor("aspect-term F1", f1, parse.GetValue(minF1));
+                exit |= Floor("polarity accuracy", accuracy, parse.GetValue(minAccuracy));
             }
 
             if (parse.GetValue(generated) is { } truth)
@@ -32,9 +45,20 @@ internal static class EvaluateMinerCommand
                 Console.WriteLine($"generated reviews ({count:N0}): need precision {precision:F3}, recall {recall:F3} (aspect + need + polarity must match)");
             }
 
-            return 0;
+            return exit;
         });
         return command;
+    }
+
+    private static int Floor(string figure, double value, double floor)
+    {
+        if (value >= floor)
+        {
+            return 0;
+        }
+
+        Console.Error.WriteLine($"evaluate-miner: MAMS-ATSA {figure} {value:F3} is below the floor {floor:F2}.");
+        return 1;
     }
 
     public static List<(string Text, IReadOnlyList<AspectTerm> Terms)> LoadMams(string file) =>

@@ -43,7 +43,7 @@ internal static class TrainingCommands
             var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
             var day = set.Days.Min().AddDays(parse.GetValue(cutoff));
             var data = set.Build("m", [day], parse.GetValue(horizon)).Single();
-            using var onnx = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(parse.GetValue(model)!), PairFeatures.Names, PairFeatures.Version);
+            using var onnx = OnnxModel.Load(File.ReadAllBytes(parse.GetValue(model)!), PairFeatures.Names, PairFeatures.Version);
             var report = ModelEvaluation.Run(data, onnx);
             Console.WriteLine(report.ToTable());
             return 0;

@@ -11,9 +11,6 @@ public sealed class ModelOptions
     [Required]
     public string Path { get; set; } = "models/demand-mlp.onnx";
 
-    /// <summary>Native ONNX Runtime library; empty: beside the app, else the repo's npm package.</summary>
-    public string? OnnxRuntimePath { get; set; }
-
     /// <summary>Categories kept per profile.</summary>
     [Range(1, 50)]
     public int TopK { get; set; } = 10;

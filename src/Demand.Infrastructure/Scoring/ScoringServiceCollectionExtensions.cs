@@ -23,7 +23,7 @@ public static class ScoringServiceCollectionExtensions
                 throw new FileNotFoundException($"Model file not found at {path} (Model:Path).", path);
             }
 
-            return OnnxModel.Load(OnnxRuntimeLocator.Find(options.OnnxRuntimePath), File.ReadAllBytes(path), PairFeatures.Names, PairFeatures.Version);
+            return OnnxModel.Load(File.ReadAllBytes(path), PairFeatures.Names, PairFeatures.Version);
         });
         services.AddSingleton<MerchantStatsProvider>();
         services.AddSingleton<IProfileScorer, OnnxProfileScorer>();

@@ -27,7 +27,7 @@ public sealed class ModelQualityTests
         // Ten weeks, so long-cycle consumables have a purchase history before the held-out week.
         var set = Market(users: 2500, days: 70, seed: 2026);
         var data = set.Build("m1", [set.Days.Min().AddDays(63)]).Single();
-        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(Path.Combine(Root, "models", "demand-mlp.onnx")), PairFeatures.Names, PairFeatures.Version);
+        using var model = OnnxModel.Load(File.ReadAllBytes(Path.Combine(Root, "models", "demand-mlp.onnx")), PairFeatures.Names, PairFeatures.Version);
 
         var report = ModelEvaluation.Run(data, model);
 
@@ -57,7 +57,7 @@ public sealed class ModelQualityTests
 
         var metrics = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
         metrics.GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.8);
-        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(output), PairFeatures.Names, PairFeatures.Version);
+        using var model = OnnxModel.Load(File.ReadAllBytes(output), PairFeatures.Names, PairFeatures.Version);
         model.Version.ShouldBe("test-model");
         var fixture = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(output, ".parity.json"))).RootElement;
         var inputs = fixture.GetProperty("inputs").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToList();

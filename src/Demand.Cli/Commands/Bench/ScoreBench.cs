@@ -19,16 +19,17 @@ internal static class ScoreBench
         var users = new Option<int>("--users") { DefaultValueFactory = _ => 8_000 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 4_096 };
         var model = new Option<string>("--model") { DefaultValueFactory = _ => Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "models", "demand-mlp.onnx") };
-        var command = new Command("score", "Scoring throughput vs PyTorch eager.") { users, batch, model };
+        var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime threads inside one Run (the app uses 1).", DefaultValueFactory = _ => 1 };
+        var command = new Command("score", "Scoring throughput vs PyTorch eager.") { users, batch, model, threads };
         command.SetAction(parse =>
         {
-            Run(parse.GetValue(users), parse.GetValue(batch), parse.GetValue(model)!);
+            Run(parse.GetValue(users), parse.GetValue(batch), parse.GetValue(model)!, parse.GetValue(threads));
             return 0;
         });
         return command;
     }
 
-    private static void Run(int userCount, int batch, string modelPath)
+    private static void Run(int userCount, int batch, string modelPath, int intraOpThreads)
     {
         var folder = Directory.CreateTempSubdirectory("demand-bench-score-").FullName;
         MarketWriter.Write(new MarketOptions { Users = userCount, Days = 35, Seed = 3 }, folder);
@@ -36,7 +37,7 @@ internal static class ScoreBench
         var data = set.Build("m1", [set.Days.Min().AddDays(28)]).Single();
         var users = data.Users.Select(u => u.User).ToList();
         var asOf = new DateTimeOffset(data.Cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
-        using var model = OnnxModel.Load(OnnxRuntimeLocator.Find(), File.ReadAllBytes(modelPath), PairFeatures.Names, PairFeatures.Version, intraOpThreads: 1);
+        using var model = OnnxModel.Load(File.ReadAllBytes(modelPath), PairFeatures.Names, PairFeatures.Version, intraOpThreads);
         var width = PairFeatures.Count;
 
         // Featurize everything once to size the buffers and warm up; then time featurize + infer batch by batch.
@@ -105,7 +106,7 @@ internal static class ScoreBench
         python.WaitForExit();
         var torch = JsonDocument.Parse(json).RootElement;
         var torchRate = torch.GetProperty("rows_per_second").GetDouble();
-        Console.WriteLine($"pairs: {pairs:N0} from {users.Count:N0} users (batches of {batch:N0}, one thread, best of 3 passes each side)");
+        Console.WriteLine($"pairs: {pairs:N0} from {users.Count:N0} users (batches of {batch:N0}, one featurizing thread, {intraOpThreads} ONNX Runtime intra-op thread(s), ONNX Runtime {OnnxModel.RuntimeVersion}, best of 3 passes each side)");
         Console.WriteLine($"  demand featurize + ONNX Runtime infer: {endToEnd,12:N0} pairs/s");
         Console.WriteLine($"  demand ONNX Runtime infer only:        {inferOnly,12:N0} pairs/s");
         Console.WriteLine($"  PyTorch eager infer only:              {torchRate,12:N0} pairs/s (parity max |diff| {torch.GetProperty("parity_max_abs_diff").GetDouble():E1})");
