@@ -5,10 +5,10 @@ using Demand.Infrastructure;
 namespace Demand.Cli.Commands;
 
 /// <summary>
-/// Assembles the deployable Functions app (Flex Consumption, runtime "custom"): host.json at the root, one
-/// folder per function, the self-contained linux-x64 handler with its run bit, the native ONNX Runtime
-/// library beside it (from the Microsoft.ML.OnnxRuntime package: a RID-specific publish copies its
-/// runtimes/linux-x64/native files to the root), the model under models/, and never a local.settings.json. Also zips it.
+/// Assembles the deployable Functions app (Flex Consumption, runtime dotnet-isolated): the <c>dotnet publish</c> output of
+/// the worker — host.json, worker.config.json, functions.metadata, the extensions the host loads (.azurefunctions/), the
+/// framework-dependent linux-x64 worker with the native ONNX Runtime beside it, the model under models/ — and never a
+/// local.settings.json. Also zips it.
 /// </summary>
 internal static class AppPackager
 {
@@ -31,7 +31,7 @@ internal static class AppPackager
 
         var publish = new ProcessStartInfo("dotnet", [
             "publish", Path.Combine(root, "src", "Demand.Functions", "Demand.Functions.csproj"),
-            "-c", Configuration, "-r", "linux-x64", "--self-contained", "true", "-o", folder, "-nologo", "-v", "quiet", "-clp:ErrorsOnly",
+            "-c", Configuration, "-r", "linux-x64", "--self-contained", "false", "-o", folder, "-nologo", "-v", "quiet", "-clp:ErrorsOnly",
             "-p:DebugType=none",
 
             // The libraries are already built by the solution build (./scripts/setup.sh); rebuilding them here
@@ -59,13 +59,10 @@ internal static class AppPackager
             File.Delete(dev);
         }
 
-        var executable = Path.Combine(folder, "Demand.Functions");
-        if (OperatingSystem.IsWindows())
+        if (!File.Exists(Path.Combine(folder, "worker.config.json")) || !File.Exists(Path.Combine(folder, "functions.metadata")))
         {
-            throw new PlatformNotSupportedException("Publish on Linux: the package needs the executable bit.");
+            throw new InvalidOperationException("dotnet publish did not write worker.config.json and functions.metadata (Microsoft.Azure.Functions.Worker.Sdk).");
         }
-
-        File.SetUnixFileMode(executable, File.GetUnixFileMode(executable) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
 
         var zip = Path.Combine(Path.GetFullPath(output), "app.zip");
         File.Delete(zip);

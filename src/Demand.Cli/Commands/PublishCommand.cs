@@ -8,7 +8,7 @@ internal static class PublishCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Output folder (gets app/ and app.zip).", DefaultValueFactory = _ => "artifacts" };
-        var command = new Command("publish", "Assemble the deployable Functions app folder and zip (self-contained linux-x64).") { output };
+        var command = new Command("publish", "Assemble the deployable Functions app folder and zip (dotnet-isolated, linux-x64).") { output };
         command.SetAction(async (parse, ct) =>
         {
             var (folder, zip) = await AppPackager.PublishAsync(parse.GetValue(output)!, ct);
