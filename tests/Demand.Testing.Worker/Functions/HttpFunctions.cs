@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Demand.Testing.Worker.Functions;
+
+/// <summary>HTTP triggers with ASP.NET Core integration: route values, status codes, headers, JSON and echoed bodies.</summary>
+public sealed class HttpFunctions
+{
+    [Function("HttpGetItem")]
+    public static Results<Ok<ItemReply>, NotFound> GetItem(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "items/{id}")] HttpRequest request, string id)
+    {
+        if (id == "missing")
+        {
+            return TypedResults.NotFound();
+        }
+
+        request.HttpContext.Response.Headers["x-item-id"] = id;
+        return TypedResults.Ok(new ItemReply(id, request.Query["q"].ToString()));
+    }
+
+    [Function("HttpEcho")]
+    public static async Task<IResult> Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "echo/{*rest}")] HttpRequest request, string rest)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        request.HttpContext.Response.Headers["x-rest"] = rest;
+        request.HttpContext.Response.Headers["x-echo-header"] = request.Headers["x-test"].ToString();
+        return TypedResults.Bytes(body.ToArray(), request.ContentType ?? "application/octet-stream", fileDownloadName: null);
+    }
+
+    [Function("HttpCreated")]
+    public static Created<ItemReply> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", "post", Route = "created")] HttpRequest request) =>
+        TypedResults.Created("/api/items/new", new ItemReply("new", request.Method));
+
+    [Function("Ping")]
+    public static Ok<string> Ping([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ping")] HttpRequest request) =>
+        TypedResults.Ok("pong");
+}
+
+/// <summary>The JSON body of the item endpoints.</summary>
+public sealed record ItemReply(string Id, string Query);

@@ -1,0 +1,3 @@
+using Demand.Tooling.Tests;
+
+[assembly: AssemblyFixture(typeof(AzuriteFixture))]

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Demand.Tooling.Host;
+
+namespace Demand.Tooling.Tests.Host;
+
+/// <summary>HTTP triggers through the front end: RpcHttp invocation + the request forwarded to the worker's own Kestrel.</summary>
+public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_get_with_a_route_value_and_query_returns_the_functions_json_status_and_headers()
+    {
+        using var response = await fixture.Http.GetAsync("api/items/abc-1?q=shoes", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("x-item-id").ShouldBe(["abc-1"]);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        body.GetProperty("id").GetString().ShouldBe("abc-1");
+        body.GetProperty("query").GetString().ShouldBe("shoes");
+    }
+
+    [Fact]
+    public async Task A_typed_not_found_result_reaches_the_caller()
+    {
+        using var response = await fixture.Http.GetAsync("api/items/missing", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_posted_binary_body_and_headers_reach_the_function_unchanged_and_a_catch_all_route_gets_the_rest()
+    {
+        var payload = new byte[300_000];
+        new Random(42).NextBytes(payload);
+        using var content = new ByteArrayContent(payload);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-demand");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/echo/a/b/c.txt") { Content = content };
+        request.Headers.Add("x-test", "hello-header");
+
+        using var response = await fixture.Http.SendAsync(request, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("x-rest").ShouldBe(["a/b/c.txt"]);
+        response.Headers.GetValues("x-echo-header").ShouldBe(["hello-header"]);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/x-demand");
+        (await response.Content.ReadAsByteArrayAsync(Ct)).ShouldBe(payload);
+    }
+
+    [Fact]
+    public async Task A_created_result_carries_its_status_location_and_body_for_either_declared_method()
+    {
+        using var put = await fixture.Http.PutAsync("api/created", null, Ct);
+        using var post = await fixture.Http.PostAsync("api/created", null, Ct);
+
+        put.StatusCode.ShouldBe(HttpStatusCode.Created);
+        put.Headers.Location!.ToString().ShouldBe("/api/items/new");
+        (await put.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("query").GetString().ShouldBe("PUT");
+        (await post.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("query").GetString().ShouldBe("POST");
+    }
+
+    [Theory]
+    [InlineData("GET", "api/nothing-here")]
+    [InlineData("GET", "api/echo/x")]
+    [InlineData("DELETE", "api/items/1")]
+    [InlineData("GET", "items/1")]
+    public async Task Unmatched_paths_and_methods_answer_404_like_the_azure_host(string method, string path)
+    {
+        using var response = await fixture.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Http_invocations_are_counted_and_reported_as_outcomes()
+    {
+        var before = fixture.Host.Statistics.TryGetValue("Ping", out var s) ? s.Succeeded : 0;
+
+        using var response = await fixture.Http.GetAsync("api/ping", Ct);
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("\"pong\"");
+        await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
+
+        fixture.Host.Statistics["Ping"].Succeeded.ShouldBe(before + 1);
+    }
+
+    [Fact]
+    public void The_worker_reports_every_function_with_its_trigger_kind()
+    {
+        var functions = fixture.Host.Functions.ToDictionary(f => f.Name, f => f.Trigger);
+
+        functions["HttpGetItem"].ShouldBe(TriggerKind.Http);
+        functions["QueueToMany"].ShouldBe(TriggerKind.Queue);
+        functions["BlobIngest"].ShouldBe(TriggerKind.Blob);
+        functions["NightlyTimer"].ShouldBe(TriggerKind.Timer);
+        fixture.Host.Functions.Single(f => f.Name == "HttpEcho").Route.ShouldBe("echo/{*rest}");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Demand.Tooling.Host;
+using Microsoft.Extensions.Logging;
+
+namespace Demand.Tooling.Tests;
+
+/// <summary>One local host over the Testing.Worker app per test class, on the assembly's Azurite.</summary>
+public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private LocalFunctionsHost? _host;
+
+    public LocalFunctionsHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
+
+    public AzuriteFixture Azurite => azurite;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public QueueServiceClient Queues { get; } = new(azurite.Server.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+
+    public BlobServiceClient Blobs { get; } = new(azurite.Server.ConnectionString);
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await StartHostAsync(azurite, TestContext.Current.CancellationToken);
+        Http = new HttpClient { BaseAddress = _host.HttpBaseAddress };
+    }
+
+    public static Task<LocalFunctionsHost> StartHostAsync(AzuriteFixture azurite, CancellationToken cancellationToken) =>
+        LocalFunctionsHost.StartAsync(new LocalHostOptions
+        {
+            AppDirectory = WorkerApp.Directory(),
+            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["AzureWebJobsStorage"] = azurite.Server.ConnectionString },
+            HttpPort = 0,
+            EnableTimerSchedules = false,
+            BlobPollingInterval = TimeSpan.FromMilliseconds(250),
+            LoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)),
+        }, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Sends a message the way the Queues extension v5 does by default (base64 of the UTF-8 text).</summary>
+    public async Task<SendReceipt> EnqueueAsync(string queue, string text)
+    {
+        var client = Queues.GetQueueClient(queue);
+        await client.CreateIfNotExistsAsync();
+        return (await client.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)))).Value;
+    }
+
+    /// <summary>
+    /// Takes (deletes) up to <paramref name="count"/> base64 messages whose text contains <paramref name="marker"/>,
+    /// waiting up to 30 s; other tests' messages are left, visible again after a second.
+    /// </summary>
+    public async Task<List<string>> TakeAsync(string queue, string marker, int count, TimeSpan? timeout = null)
+    {
+        var client = Queues.GetQueueClient(queue);
+        var messages = new List<string>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (messages.Count < count && DateTime.UtcNow < deadline)
+        {
+            if ((await client.ExistsAsync()).Value)
+            {
+                foreach (var message in (await client.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value)
+                {
+                    var text = Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
+                    if (text.Contains(marker, StringComparison.Ordinal))
+                    {
+                        messages.Add(text);
+                        await client.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                    }
+                }
+            }
+
+            if (messages.Count < count)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        return messages;
+    }
+
+    /// <summary>The raw (still encoded) texts of the messages a queue holds now, without taking them.</summary>
+    public async Task<List<string>> PeekRawAsync(string queue)
+    {
+        var client = Queues.GetQueueClient(queue);
+        if (!(await client.ExistsAsync()).Value)
+        {
+            return [];
+        }
+
+        return [.. (await client.PeekMessagesAsync(32)).Value.Select(m => m.MessageText)];
+    }
+}
