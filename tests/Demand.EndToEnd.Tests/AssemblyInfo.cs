@@ -1,0 +1,3 @@
+using Demand.EndToEnd.Tests;
+
+[assembly: AssemblyFixture(typeof(DemandAppFixture))]
