@@ -6,8 +6,8 @@ namespace Demand.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The <c>functions.metadata</c> the Worker SDK generates into Demand.Functions' build output: what the host indexes
-/// (names, triggers, bindings, routes). Read from <c>src/Demand.Functions/bin/&lt;Configuration&gt;/&lt;tfm&gt;</c> of the
-/// configuration this test run was built in; the SDK does not copy it into referencing projects' output.
+/// (names, triggers, bindings, routes). The build copies it beside the tests from the referenced project's output;
+/// failing that, it is read from <c>src/Demand.Functions/bin/&lt;Configuration&gt;/&lt;tfm&gt;</c> of this build's configuration.
 /// </summary>
 public static class FunctionsMetadata
 {
@@ -20,7 +20,7 @@ public static class FunctionsMetadata
             var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Name;
             var root = RepoPaths.RepositoryRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("Repository root not found.");
             var built = System.IO.Path.Combine(root, "src", "Demand.Functions", "bin", configuration, framework, "functions.metadata");
-            return File.Exists(built) ? built : File.Exists(beside) ? beside : throw new FileNotFoundException("Build src/Demand.Functions first: no functions.metadata.", built);
+            return File.Exists(beside) ? beside : File.Exists(built) ? built : throw new FileNotFoundException("Build src/Demand.Functions first: no functions.metadata.", built);
         }
     }
 
