@@ -1,90 +1,94 @@
 using System.Reflection;
+using System.Text.Json;
+using Demand.Functions.Merchants;
 using Demand.Functions.Tests.Infrastructure;
-using Demand.Functions.Triggers;
-using Demand.Hosting.Definitions;
-using Demand.Testing;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Demand.Infrastructure;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Demand.Functions.Tests;
 
-/// <summary>function.json files and handler code cannot drift apart.</summary>
-public sealed class FunctionDefinitionsTests(CosmosServerFixture cosmos)
+/// <summary>What the Worker SDK tells the host about our functions (functions.metadata) is what the app means.</summary>
+public sealed class FunctionDefinitionsTests
 {
-    private static IReadOnlyList<FunctionDefinition> Definitions => FunctionDefinition.LoadAll(AppContext.BaseDirectory);
+    private static IReadOnlyList<FunctionEntry> Functions => FunctionsMetadata.Load();
 
     [Fact]
-    public async Task Every_function_folder_has_a_handler_route_and_every_trigger_route_has_a_function_folder()
+    public void The_non_http_functions_are_exactly_the_named_ones_with_their_triggers_and_queues()
     {
-        await using var factory = new HandlerFactory(cosmos.NewDatabaseOptions());
-        using var client = factory.CreateHttpClient();
-        var routes = factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
-            .Select(e => e.RoutePattern.RawText!.TrimStart('/'))
-            .ToList();
+        var nonHttp = Functions.Where(f => f.Trigger.Type != "httpTrigger").ToDictionary(f => f.Name);
 
-        var nonHttp = Definitions.Where(d => d.Trigger.Type != "httpTrigger").Select(d => d.Name).Order().ToList();
-        var triggerRoutes = routes.Where(r => !r.StartsWith("api", StringComparison.Ordinal) && r.Length > 0).Order().ToList();
-
-        nonHttp.ShouldBe(FunctionNames.NonHttp.Order().ToList());
-        triggerRoutes.ShouldBe(nonHttp);
-        routes.ShouldContain(r => r.StartsWith("api/", StringComparison.Ordinal));
+        nonHttp.Keys.Order(StringComparer.Ordinal).ShouldBe(FunctionNames.NonHttp.Order(StringComparer.Ordinal));
+        nonHttp[FunctionNames.IngestLog].Trigger.Type.ShouldBe("blobTrigger");
+        nonHttp[FunctionNames.ScoreUsers].Trigger.ShouldSatisfyAllConditions(t => t.Type.ShouldBe("queueTrigger"), t => t.QueueName.ShouldBe(FunctionNames.ScoreQueue));
+        nonHttp[FunctionNames.MineReviews].Trigger.ShouldSatisfyAllConditions(t => t.Type.ShouldBe("queueTrigger"), t => t.QueueName.ShouldBe(FunctionNames.MineQueue));
+        nonHttp[FunctionNames.NightlyMerchant].Trigger.ShouldSatisfyAllConditions(t => t.Type.ShouldBe("queueTrigger"), t => t.QueueName.ShouldBe(FunctionNames.NightlyQueue));
+        nonHttp[FunctionNames.NightlyRescore].Trigger.Type.ShouldBe("timerTrigger");
+        nonHttp[FunctionNames.NightlyRescore].Outputs.ShouldHaveSingleItem().QueueName.ShouldBe(FunctionNames.NightlyQueue);
+        nonHttp[FunctionNames.NightlyMerchant].Outputs.ShouldHaveSingleItem().QueueName.ShouldBe(FunctionNames.ScoreQueue);
+        nonHttp[FunctionNames.ScoreUsers].Outputs.ShouldBeEmpty();
+        nonHttp[FunctionNames.MineReviews].Outputs.ShouldBeEmpty();
+        nonHttp.Values.SelectMany(f => f.Bindings).Where(b => b.Type != "timerTrigger").ShouldAllBe(b => b.Connection == "LogsStorage");
     }
 
     [Fact]
-    public void The_api_function_is_a_lone_catch_all_http_trigger_so_the_host_proxies_it_unchanged()
+    public void The_blob_trigger_is_event_grid_sourced_on_the_logs_container_and_its_outputs_are_the_score_and_mine_queues()
     {
-        var api = Definitions.Single(d => d.Name == FunctionNames.Api);
+        var ingest = Functions.Single(f => f.Name == FunctionNames.IngestLog);
 
-        api.Bindings.Count.ShouldBe(2);
-        api.Trigger.Type.ShouldBe("httpTrigger");
-        api.Trigger.Route.ShouldBe("{*path}");
-        api.Bindings.Single(b => !b.IsTrigger).Type.ShouldBe("http");
-    }
-
-    [Fact]
-    public void Binding_names_the_code_reads_and_writes_exist_in_the_function_json_with_the_same_case()
-    {
-        var handlers = typeof(FunctionNames).Assembly.GetTypes()
-            .Where(t => t.Namespace?.StartsWith("Demand.Functions.Triggers.", StringComparison.Ordinal) == true && t.Name.EndsWith("Function", StringComparison.Ordinal))
-            .ToList();
-        handlers.Count.ShouldBe(FunctionNames.NonHttp.Count);
-
-        foreach (var handler in handlers)
-        {
-            var function = Definitions.Single(d => d.Name == handler.Namespace!.Split('.')[^1]);
-            var names = handler.GetFields(BindingFlags.Public | BindingFlags.Static)
-                .Where(f => f.IsLiteral && f.Name.EndsWith("Binding", StringComparison.Ordinal))
-                .Select(f => (string)f.GetRawConstantValue()!)
-                .ToList();
-
-            names.ShouldNotBeEmpty();
-            foreach (var name in names)
-            {
-                function.Bindings.Select(b => b.Name).ShouldContain(name, $"{function.Name}/function.json lacks binding '{name}'");
-            }
-        }
-    }
-
-    [Fact]
-    public void The_blob_trigger_is_binary_event_grid_sourced_and_its_outputs_are_queues_and_a_quarantine_blob()
-    {
-        var ingest = Definitions.Single(d => d.Name == FunctionNames.IngestLog);
-
-        ingest.Trigger.DataType.ShouldBe("binary");
-        ingest.Trigger.Source.ShouldBe("EventGrid");
         ingest.Trigger.Path.ShouldBe("logs/{merchantId}/{name}");
-        ingest.Outputs.Where(b => b.Type == "queue").Select(b => b.QueueName).Order().ShouldBe(["mine-requests", "score-requests"]);
-        ingest.Outputs.Single(b => b.Type == "blob").Path.ShouldBe("quarantine/{merchantId}/{name}.rejected.jsonl");
+        ingest.Trigger.Source.ShouldBe("EventGrid");
+        ingest.Trigger.Connection.ShouldBe("LogsStorage");
+        ingest.Outputs.ShouldAllBe(b => b.Type == "queue" && b.Connection == "LogsStorage");
+        ingest.Outputs.Select(b => b.QueueName).Order(StringComparer.Ordinal).ShouldBe(["mine-requests", "score-requests"]);
     }
 
     [Fact]
-    public void Host_json_configures_the_custom_handler_queues_and_timeout()
+    public void Every_http_route_is_merchant_scoped_except_health_and_the_openapi_document_and_all_are_anonymous()
     {
-        var settings = HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"));
+        var http = Functions.Where(f => f.Trigger.Type == "httpTrigger").ToList();
 
-        settings.DefaultExecutablePath.ShouldBe("Demand.Functions");
-        settings.EnableProxyingHttpRequest.ShouldBeTrue();
-        settings.MaxDequeueCount.ShouldBe(5);
-        settings.FunctionTimeout.ShouldBe(TimeSpan.FromMinutes(30));
+        http.Count.ShouldBeGreaterThan(10);
+        foreach (var function in http)
+        {
+            var route = function.Trigger.Route.ShouldNotBeNull(function.Name);
+            if (route is not (ApiRoutes.Health or ApiRoutes.OpenApi))
+            {
+                route.ShouldStartWith("v1/merchants/{merchantId}/", Case.Sensitive, function.Name);
+            }
+
+            // Keys are checked by ApiKeyMiddleware, not by the host's function keys.
+            function.Trigger.AuthLevel.ShouldBe("Anonymous", function.Name);
+            function.Trigger.Methods.ShouldHaveSingleItem(function.Name);
+        }
+
+        http.Select(f => f.Trigger.Route).ShouldContain(ApiRoutes.Health);
+        http.Select(f => f.Trigger.Route).ShouldContain(ApiRoutes.OpenApi);
+        http.Select(f => (f.Trigger.Route, f.Trigger.Methods[0])).Distinct().Count().ShouldBe(http.Count, "no two functions share a route and method");
+    }
+
+    [Fact]
+    public void The_metadata_lists_every_function_method_of_the_assembly()
+    {
+        var methods = typeof(FunctionNames).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Select(m => (Method: m, Attribute: m.GetCustomAttribute<FunctionAttribute>()))
+            .Where(m => m.Attribute is not null)
+            .ToDictionary(m => m.Attribute!.Name, m => m.Method.DeclaringType!.FullName + "." + m.Method.Name);
+
+        Functions.ToDictionary(f => f.Name, f => f.EntryPoint).ShouldBe(methods, ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Host_json_is_an_isolated_worker_host_with_the_queue_retries_and_timeout_the_design_relies_on()
+    {
+        var root = RepoPaths.RepositoryRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("Repository root not found.");
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "host.json")));
+        var json = host.RootElement;
+
+        json.TryGetProperty("customHandler", out _).ShouldBeFalse("the app is a .NET isolated worker, not a custom handler");
+        json.GetProperty("functionTimeout").GetString().ShouldBe("00:30:00");
+        json.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString().ShouldBe("api");
+        json.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32().ShouldBe(5);
+        File.Exists(Path.Combine(Path.GetDirectoryName(FunctionsMetadata.Path)!, "host.json")).ShouldBeTrue("host.json ships beside the worker");
     }
 }

@@ -41,7 +41,12 @@ public sealed class ApiDescription
             return Task.CompletedTask;
         }));
         await using var app = builder.Build();
+
+        // The API explorer sees endpoints through RouteOptions, which UseEndpoints fills when the pipeline is built at
+        // start; this app never starts, so build that part of the pipeline here (mapping on the app alone yields no paths).
         Map(app);
+        app.UseRouting();
+        app.UseEndpoints(_ => { });
         var document = await app.Services.GetRequiredKeyedService<IOpenApiDocumentProvider>("v1").GetOpenApiDocumentAsync(CancellationToken.None);
         return await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, CancellationToken.None);
     }
@@ -56,10 +61,11 @@ public sealed class ApiDescription
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddOpenApiOperationTransformer((operation, _, _) =>
+            .AddOpenApiOperationTransformer((operation, context, _) =>
             {
+                // A scheme reference without its host document serializes as an empty requirement ("security": [{}]).
                 operation.Security ??= [];
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme)] = [] });
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
                 return Task.CompletedTask;
             });
         merchant.MapGet(ApiRoutes.Profile, ProfileHandlers.GetProfile).WithName("GetProfile").WithTags("Profiles")

@@ -1,32 +1,50 @@
-using System.Net;
-using System.Net.Http.Json;
+// End-to-end through demand host (integrator)
+// These API tests of the custom-handler era went over real HTTP through the API key filter; in the isolated worker
+// that is worker middleware (ApiKeyMiddleware, RateLimitMiddleware) and HTTP routing by the Functions host, so they
+// belong to the end-to-end suite through the local host. Keep their intent:
+//  - A request without X-Api-Key, or with a forged secret, gets 401 application/problem+json (before any body is read).
+//  - A valid key of merchant A on any of B's routes (profile, recommendations, export, ingestion report, product and
+//    category needs, segments, demand forecast, taxonomy GET/PUT, mining usage, DELETE user) answers exactly like an
+//    unknown id of A's own (404, same body minus traceId); so do "MB" (case), "ma/../mb", "ma%2F..%2Fmb" and
+//    "..%2F..%2Fmb%2Fusers%2Fu2" path tricks; B's user survives A's DELETE.
+//  - x-functions-key / ?code= function keys are ignored (auth level anonymous) and never logged; API key secrets are
+//    never logged either.
+//  - More than Api:RequestsPerMinutePerKey requests a minute with one key get 429 with Retry-After; a forged key never
+//    consumes the real key's budget; another key of the same merchant has its own budget.
+//  - GET /api/openapi.json serves the OpenAPI document (application/json) without a key; GET /api/health answers 200.
+//  - A revoked key stops working over HTTP within Api:KeyCacheSeconds (MerchantKeyCache itself: KeyCacheTests).
+//  - PUT taxonomy with a non-JSON body or wrong content type is a 400 problem; POST events with > 1 MiB is 413.
+//  - IngestLog from a blob dropped in Azurite: profile readable over HTTP after ScoreUsers; rejected rows land in the
+//    quarantine container; queue retries end in the poison queue after maxDequeueCount (5).
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Demand.Core.Profiles;
 using Demand.Core.Storage;
+using Demand.Functions.Ingestion;
+using Demand.Functions.Insights;
+using Demand.Functions.Merchants;
+using Demand.Functions.Mining;
+using Demand.Functions.Profiles;
 using Demand.Functions.Tests.Infrastructure;
+using Demand.Functions.Tests.Ingestion;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Demand.Functions.Tests.Api;
 
+/// <summary>The named HTTP handlers on real Cosmos stores, called as the HTTP functions call them (tenant already verified).</summary>
 public sealed class ApiTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed record Tenant(string Key, HttpClient Client);
-
-    private static async Task<(HandlerFactory Factory, DemandCosmos Db, Tenant A, Tenant B, CapturingLoggerProvider Logs)> StartAsync(CosmosServerFixture server)
+    private static async Task<TestApp> StartAsync(CosmosServerFixture server)
     {
-        var options = server.NewDatabaseOptions();
-        var logs = new CapturingLoggerProvider();
-        var factory = new HandlerFactory(options, configureServices: s => s.AddSingleton<ILoggerProvider>(logs));
-        factory.CreateHttpClient().Dispose();
-        var db = await server.CreateDatabaseAsync(options);
-        var merchants = new CosmosMerchantStore(db, TimeProvider.System);
-        var profiles = new CosmosProfileStore(db);
+        var app = await TestApp.StartAsync(server.NewDatabaseOptions(), Ct);
+        var profiles = app.Get<IProfileStore>();
         foreach (var (merchant, user) in new[] { ("ma", "u1"), ("mb", "u2") })
         {
             await profiles.UpdateAsync(merchant, user, p =>
@@ -38,139 +56,111 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
             }, Ct);
         }
 
-        Tenant Client(string key)
+        return app;
+    }
+
+    private static void ShouldBeNotFound(IResult result, string because) =>
+        result.ShouldBeOfType<ProblemHttpResult>(because).StatusCode.ShouldBe(StatusCodes.Status404NotFound, because);
+
+    private static HttpRequest Get(string query = "", params (string Name, string Value)[] route)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.QueryString = new QueryString(query);
+        foreach (var (name, value) in route)
         {
-            var client = factory.CreateClient();
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-            return new Tenant(key, client);
+            context.Request.RouteValues[name] = value;
         }
 
-        return (factory, db, Client(await merchants.AddKeyAsync("ma", Ct)), Client(await merchants.AddKeyAsync("mb", Ct)), logs);
+        return context.Request;
     }
 
     [Fact]
     public async Task A_storefront_reads_a_profile_and_gets_304_when_it_has_not_changed()
     {
-        var (factory, _, a, _, _) = await StartAsync(cosmos);
-        await using var _f = factory;
+        await using var app = await StartAsync(cosmos);
+        var profiles = app.Get<IProfileStore>();
+        var context = new DefaultHttpContext();
 
-        var response = await a.Client.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/profile", UriKind.Relative), Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        body.GetProperty("categories")[0].GetProperty("categoryId").GetString().ShouldBe("coffee-beans");
-        body.GetProperty("categories")[0].GetProperty("expectedNextPurchase").GetString().ShouldBe("2026-11-27");
-        body.GetProperty("needs")[0].GetProperty("evidence")[0].GetProperty("text").GetString().ShouldBe("battery dies by noon");
-        body.TryGetProperty("_etag", out _).ShouldBeFalse("storage fields are not part of the wire contract");
+        var ok = (await ProfileHandlers.GetProfile("ma", "u1", context, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>().Value!;
 
-        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/merchants/ma/users/u1/profile");
-        again.Headers.TryAddWithoutValidation("If-None-Match", response.Headers.ETag!.ToString());
-        (await a.Client.SendAsync(again, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
+        ok.Categories[0].CategoryId.ShouldBe("coffee-beans");
+        ok.Categories[0].ExpectedNextPurchase.ShouldBe(new DateOnly(2026, 11, 27));
+        ok.Needs[0].Evidence[0].Text.ShouldBe("battery dies by noon");
+        var wire = JsonSerializer.Serialize(ok, JsonSerializerOptions.Web);
+        wire.ShouldContain("\"expectedNextPurchase\":\"2026-11-27\"");
+        wire.ShouldNotContain("etag", Case.Insensitive, "storage fields are not part of the wire contract");
+        var etag = context.Response.Headers.ETag.ToString();
+        etag.ShouldStartWith("\"");
+        context.Response.Headers.CacheControl.ToString().ShouldBe("private, max-age=60");
+
+        var again = new DefaultHttpContext();
+        again.Request.Headers.IfNoneMatch = etag;
+        (await ProfileHandlers.GetProfile("ma", "u1", again, profiles, Ct)).Result.ShouldBeOfType<StatusCodeHttpResult>().StatusCode.ShouldBe(StatusCodes.Status304NotModified);
+        again.Response.Headers.ETag.ToString().ShouldBe(etag);
+
+        await profiles.UpdateAsync("ma", "u1", p => p.UpdatedAt = DateTimeOffset.UtcNow.AddSeconds(1), Ct);
+        var changed = new DefaultHttpContext();
+        changed.Request.Headers.IfNoneMatch = etag;
+        (await ProfileHandlers.GetProfile("ma", "u1", changed, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>();
+        changed.Response.Headers.ETag.ToString().ShouldNotBe(etag);
+    }
+
+    [Fact]
+    public async Task Unknown_users_and_another_merchants_users_are_not_found_the_same_way()
+    {
+        await using var app = await StartAsync(cosmos);
+        var profiles = app.Get<IProfileStore>();
+
+        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "nobody", new DefaultHttpContext(), profiles, Ct)).Result, "unknown user");
+        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u2", new DefaultHttpContext(), profiles, Ct)).Result, "mb's user read as ma");
+        ShouldBeNotFound((await ProfileHandlers.GetRecommendations("ma", "u2", null, profiles, Ct)).Result, "mb's user read as ma");
+        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u2", app.Get<IPrivacyStore>(), Ct)).Result, "mb's user exported as ma");
     }
 
     [Fact]
     public async Task Recommendations_list_the_strongest_categories_and_unmet_needs_and_validate_k()
     {
-        var (factory, _, a, _, _) = await StartAsync(cosmos);
-        await using var _f = factory;
+        await using var app = await StartAsync(cosmos);
+        var profiles = app.Get<IProfileStore>();
 
-        var ok = await a.Client.GetFromJsonAsync<JsonElement>("/api/v1/merchants/ma/users/u1/recommendations?k=3", Ct);
-        ok.GetProperty("categories").GetArrayLength().ShouldBe(1);
-        ok.GetProperty("needs")[0].GetProperty("need").GetString().ShouldBe("longer battery life");
+        var ok = (await ProfileHandlers.GetRecommendations("ma", "u1", 3, profiles, Ct)).Result.ShouldBeOfType<Ok<RecommendationsResponse>>().Value!;
+        ok.Categories.Count.ShouldBe(1);
+        ok.Needs[0].Need.ShouldBe("longer battery life");
 
-        var bad = await a.Client.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/recommendations?k=0", UriKind.Relative), Ct);
-        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("k").GetArrayLength().ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task Requests_without_a_valid_key_get_401_problem_details()
-    {
-        var (factory, db, a, _, _) = await StartAsync(cosmos);
-        await using var _f = factory;
-        using var anonymous = factory.CreateClient();
-
-        var none = await anonymous.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/profile", UriKind.Relative), Ct);
-        none.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        none.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-
-        using var forged = factory.CreateClient();
-        forged.DefaultRequestHeaders.Add("X-Api-Key", a.Key[..^4] + "AAAA");
-        (await forged.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/profile", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-
-        // Revoked keys: KeyCacheTests (they stop working when the instance's key cache expires).
-    }
-
-    [Fact]
-    public async Task A_key_never_reaches_another_merchant_and_sees_it_exactly_as_unknown_ids()
-    {
-        var (factory, _, a, _, logs) = await StartAsync(cosmos);
-        await using var _f = factory;
-
-        async Task<(HttpStatusCode, string)> Call(HttpMethod method, string path)
+        foreach (var k in new int?[] { 0, 51, -1 })
         {
-            using var request = new HttpRequestMessage(method, path);
-            var response = await a.Client.SendAsync(request, Ct);
-            var body = await response.Content.ReadAsStringAsync(Ct);
-            return (response.StatusCode, System.Text.RegularExpressions.Regex.Replace(body, "\"traceId\":\"[^\"]*\"", ""));
+            (await ProfileHandlers.GetRecommendations("ma", "u1", k, profiles, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors["k"].Length.ShouldBe(1);
         }
 
-        var unknown = await Call(HttpMethod.Get, "/api/v1/merchants/ma/users/nobody/profile");
-        unknown.Item1.ShouldBe(HttpStatusCode.NotFound);
-        var attempts = new[]
-        {
-            (HttpMethod.Get, "/api/v1/merchants/mb/users/u2/profile"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/users/u2/recommendations"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/users/u2/export"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/ingestions/0123abcd"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/products/p1/needs"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/segments/c1"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/insights/demand"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/categories/c1/needs"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/needs/taxonomy"),
-            (HttpMethod.Get, "/api/v1/merchants/mb/mining/usage"),
-            (HttpMethod.Get, "/api/v1/merchants/MB/users/u2/profile"),
-            (HttpMethod.Get, "/api/v1/merchants/ma/../mb/users/u2/profile"),
-            (HttpMethod.Get, "/api/v1/merchants/ma%2F..%2Fmb/users/u2/profile"),
-            (HttpMethod.Get, "/api/v1/merchants/ma/users/..%2F..%2Fmb%2Fusers%2Fu2/profile"),
-        };
-        foreach (var (method, path) in attempts)
-        {
-            var result = await Call(method, path);
-            result.ShouldBe(unknown, path);
-        }
-
-        (await Call(HttpMethod.Delete, "/api/v1/merchants/mb/users/u2")).Item1.ShouldBe(HttpStatusCode.NotFound);
-        var stillThere = await new CosmosProfileStore(await cosmos.CreateDatabaseAsync(factory.Cosmos)).GetAsync("mb", "u2", Ct);
-        stillThere.ShouldNotBeNull("B's user survives A's erasure attempt");
-        using (var withFunctionKey = new HttpRequestMessage(HttpMethod.Get, "/api/v1/merchants/ma/users/u1/profile?code=function-key-secret-123"))
-        {
-            withFunctionKey.Headers.Add("x-functions-key", "function-key-secret-456");
-            (await a.Client.SendAsync(withFunctionKey, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        }
-
-        logs.Lines.ShouldNotBeEmpty();
-        logs.Lines.ShouldNotContain(l => l.Contains(a.Key.Split('.')[3], StringComparison.Ordinal));
-        logs.Lines.ShouldNotContain(l => l.Contains("function-key-secret", StringComparison.Ordinal));
+        var malformed = await app.Function<ProfileFunctions>().GetRecommendations(Get("?k=three", ("merchantId", "ma"), ("userId", "u1")), Ct);
+        malformed.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["k"]);
+        var viaFunction = await app.Function<ProfileFunctions>().GetRecommendations(Get("?k=1", ("merchantId", "ma"), ("userId", "u1")), Ct);
+        viaFunction.Result.ShouldBeOfType<Ok<RecommendationsResponse>>().Value!.UserId.ShouldBe("u1");
     }
 
     [Fact]
     public async Task Erasure_removes_the_user_everywhere_and_a_replayed_log_does_not_bring_them_back()
     {
-        var (factory, db, a, _, _) = await StartAsync(cosmos);
-        await using var _f = factory;
-        using var trigger = factory.CreateClient();
-        var log = Encoding.UTF8.GetBytes($$"""{"eventId":"e1","userId":"u1","type":"view","timestamp":"{{DateTimeOffset.UtcNow.AddDays(-1):O}}","productId":"p","categoryId":"c"}""" + "\n");
-        await Invocations.BlobAsync(trigger, "ma", "day1.jsonl", log, Ct);
-        (await a.Client.GetFromJsonAsync<JsonElement>("/api/v1/merchants/ma/users/u1/export", Ct)).GetProperty("features").ValueKind.ShouldBe(JsonValueKind.Object);
+        await using var app = await StartAsync(cosmos);
+        var privacy = app.Get<IPrivacyStore>();
+        var log = Encoding.UTF8.GetBytes("{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"productId\":\"p\",\"categoryId\":\"c\"}\n");
+        await IngestLogTests.IngestAsync(app, "ma", "day1.jsonl", log);
+        var export = (await PrivacyHandlers.Export("ma", "u1", privacy, Ct)).Result.ShouldBeOfType<Ok<UserExport>>().Value!;
+        export.Features.ShouldNotBeNull().ValueKind.ShouldBe(JsonValueKind.Object);
+        export.Profile.ShouldNotBeNull();
 
-        var erase = await a.Client.DeleteAsync(new Uri("/api/v1/merchants/ma/users/u1", UriKind.Relative), Ct);
-        erase.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var erased = await PrivacyHandlers.Erase("ma", "u1", privacy, Ct);
+        var unknown = await PrivacyHandlers.Erase("ma", "never-existed", privacy, Ct);
 
-        (await a.Client.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/profile", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await a.Client.GetAsync(new Uri("/api/v1/merchants/ma/users/u1/export", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        await Invocations.BlobAsync(trigger, "ma", "day1-replayed.jsonl", log, Ct);
-        (await new CosmosFeatureStore(db).GetAsync("ma", "u1", Ct)).ShouldBeNull();
-        foreach (var container in new[] { db.Features, db.Profiles, db.ReviewNeeds, db.Insights, db.Merchants })
+        erased.Value.ShouldBe(unknown.Value! with { UserId = "u1" }, "erasure does not confirm who is a customer");
+        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u1", new DefaultHttpContext(), app.Get<IProfileStore>(), Ct)).Result, "erased profile");
+        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u1", privacy, Ct)).Result, "erased export");
+        var replayed = await IngestLogTests.IngestAsync(app, "ma", "day1-replayed.jsonl", log);
+        replayed.ScoreRequests.ShouldBeEmpty();
+        (await new CosmosFeatureStore(app.Db).GetAsync("ma", "u1", Ct)).ShouldBeNull();
+        (await app.Get<IProfileStore>().GetAsync("mb", "u2", Ct)).ShouldNotBeNull("another merchant's users are untouched");
+        foreach (var container in new[] { app.Db.Features, app.Db.Profiles, app.Db.ReviewNeeds, app.Db.Insights, app.Db.Merchants })
         {
             using var feed = container.GetItemQueryStreamIterator(queryText: null);
             while (feed.HasMoreResults)
@@ -183,20 +173,113 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
-    public async Task Ingestion_reports_are_readable_by_id_and_the_openapi_document_is_served()
+    public async Task Ingestion_reports_are_readable_by_id_and_malformed_or_foreign_ids_are_not_found()
     {
-        var (factory, _, a, _, _) = await StartAsync(cosmos);
-        await using var _f = factory;
-        using var trigger = factory.CreateClient();
-        var log = Encoding.UTF8.GetBytes($$"""{"eventId":"e1","userId":"u9","type":"view","timestamp":"{{DateTimeOffset.UtcNow.AddDays(-1):O}}","categoryId":"c"}""" + "\nbad line\n");
-        var (_, response) = await Invocations.BlobAsync(trigger, "ma", "d.jsonl", log, Ct);
-        var partId = JsonDocument.Parse(response!.Messages("scoreQueue")[0]).RootElement.GetProperty("partId").GetString();
+        await using var app = await StartAsync(cosmos);
+        var store = app.Get<IIngestionStore>();
+        var log = Encoding.UTF8.GetBytes("{\"eventId\":\"e1\",\"userId\":\"u9\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"categoryId\":\"c\"}\nbad line\n");
+        var partId = (await IngestLogTests.IngestAsync(app, "ma", "d.jsonl", log)).Report.PartId;
 
-        var report = await a.Client.GetFromJsonAsync<JsonElement>($"/api/v1/merchants/ma/ingestions/{partId}", Ct);
-        report.GetProperty("accepted").GetInt64().ShouldBe(1);
-        report.GetProperty("rejectsByReason").GetProperty("invalid_json").GetInt64().ShouldBe(1);
+        var report = (await IngestionHandlers.GetIngestion("ma", partId, store, Ct)).Result.ShouldBeOfType<Ok<IngestionResponse>>().Value!;
 
-        var openApi = await trigger.GetFromJsonAsync<JsonElement>("/api/openapi.json", Ct);
-        openApi.GetProperty("paths").TryGetProperty("/api/v1/merchants/{merchantId}/users/{userId}/profile", out _).ShouldBeTrue();
+        report.Id.ShouldBe(partId);
+        report.Accepted.ShouldBe(1);
+        report.RejectsByReason["invalid_json"].ShouldBe(1);
+        foreach (var id in new[] { partId.ToUpperInvariant(), "../" + partId, partId + "/x", new string('a', 65), "0123abcd", "" })
+        {
+            ShouldBeNotFound((await IngestionHandlers.GetIngestion("ma", id, store, Ct)).Result, "id '" + id + "'");
+        }
+
+        ShouldBeNotFound((await IngestionHandlers.GetIngestion("mb", partId, store, Ct)).Result, "ma's report read as mb");
+    }
+
+    [Fact]
+    public async Task Segment_reads_validate_limit_score_and_continuation_and_an_unknown_segment_is_not_found()
+    {
+        await using var app = await StartAsync(cosmos);
+        var store = app.Get<CosmosInsightsStore>();
+        var segments = app.Function<InsightFunctions>();
+
+        ShouldBeNotFound((await InsightHandlers.GetSegment("ma", "coffee-beans", null, null, null, store, Ct)).Result, "no nightly run yet");
+        ShouldBeNotFound((await InsightHandlers.GetDemand("ma", store, Ct)).Result, "no forecast yet");
+        (await InsightHandlers.GetSegment("ma", "c1", null, 0, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment("ma", "c1", null, 501, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment("ma", "c1", 1.5, null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment("ma", "c1", null, null, "not-a-token", store, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["continuation"]);
+        (await segments.GetSegment(Get("?limit=ten", ("merchantId", "ma"), ("categoryId", "c1")), Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["limit"]);
+        (await segments.GetSegment(Get("?minScore=NaN", ("merchantId", "ma"), ("categoryId", "c1")), Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["minScore"]);
+    }
+
+    [Fact]
+    public async Task Need_reads_are_not_found_before_any_review_and_the_taxonomy_shows_the_built_in_table()
+    {
+        await using var app = await StartAsync(cosmos);
+        var store = app.Get<CosmosReviewNeedStore>();
+
+        ShouldBeNotFound((await ProductHandlers.GetProductNeeds("ma", "p1", store, Ct)).Result, "product without reviews");
+        ShouldBeNotFound((await NeedHandlers.GetCategoryNeeds("ma", "c1", store, Ct)).Result, "category without reviews");
+        var taxonomy = (await NeedHandlers.GetTaxonomy("ma", store, Ct)).Value!;
+        taxonomy.Synonyms.ShouldBeEmpty();
+        taxonomy.BuiltIn.ShouldNotBeEmpty();
+        taxonomy.UpdatedAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Mining_usage_is_zero_for_a_month_without_mining_counts_mined_reviews_and_validates_the_month()
+    {
+        await using var app = await StartAsync(cosmos);
+        var store = app.Get<CosmosReviewNeedStore>();
+        var time = app.Get<TimeProvider>();
+        await app.Get<Demand.Infrastructure.Mining.ReviewMiningService>().MineAsync(new Core.Messaging.MineRequest
+        {
+            MerchantId = "ma", PartId = "p1",
+            Reviews = [new Core.Messaging.ReviewToMine { ReviewId = "r1", UserId = "u1", ProductId = "p1", Text = "Battery dies by noon.", Rating = 1, Timestamp = DateTimeOffset.UtcNow.AddDays(-1) }],
+        }, Ct);
+
+        var thisMonth = (await NeedHandlers.GetUsage("ma", null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+        var old = (await NeedHandlers.GetUsage("ma", "2001-01", store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+        var other = (await NeedHandlers.GetUsage("mb", null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+
+        thisMonth.Reviews.ShouldBe(1);
+        thisMonth.Month.ShouldBe(time.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+        (old.Reviews, old.UpdatedAt).ShouldBe((0L, null));
+        other.Reviews.ShouldBe(0);
+        foreach (var month in new[] { "2026-13", "26-11", "November" })
+        {
+            (await NeedHandlers.GetUsage("ma", month, store, time, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["month"]);
+        }
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_http_function_route_with_its_operation_id_and_the_api_key_scheme()
+    {
+        using var document = JsonDocument.Parse(await new ApiDescription().JsonAsync(Ct));
+        var root = document.RootElement;
+        var paths = root.GetProperty("paths");
+        var functions = typeof(FunctionNames).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().SingleOrDefault()))
+            .Where(f => f.Function is not null && f.Trigger is not null)
+            .ToList();
+        var routes = typeof(ApiRoutes).GetFields().Where(f => f.IsLiteral && f.Name is not (nameof(ApiRoutes.Prefix) or nameof(ApiRoutes.Merchant))).Select(f => (string)f.GetRawConstantValue()!).ToList();
+
+        functions.Count.ShouldBeGreaterThan(10);
+        functions.Select(f => f.Trigger!.Route!).Distinct().Order(StringComparer.Ordinal).ShouldBe(routes.Order(StringComparer.Ordinal), "every ApiRoutes route is an HTTP function");
+        foreach (var (function, trigger) in functions.Where(f => f.Trigger!.Route != ApiRoutes.OpenApi))
+        {
+            // The document describes the API, not itself.
+            var path = ApiRoutes.Prefix + trigger!.Route;
+            paths.TryGetProperty(path, out var item).ShouldBeTrue("paths lack " + path);
+            var operation = item.GetProperty(trigger.Methods!.Single().ToLowerInvariant());
+            operation.GetProperty("operationId").GetString().ShouldBe(function!.Name);
+            var secured = operation.TryGetProperty("security", out var security) && security.EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _));
+            secured.ShouldBe(trigger.Route!.StartsWith(ApiRoutes.Merchant, StringComparison.Ordinal), path + " security");
+        }
+
+        paths.EnumerateObject().ShouldAllBe(p => p.Name.StartsWith("/api/", StringComparison.Ordinal));
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        scheme.GetProperty("type").GetString().ShouldBe("apiKey");
+        scheme.GetProperty("in").GetString().ShouldBe("header");
+        scheme.GetProperty("name").GetString().ShouldBe(ApiKeyMiddleware.Header);
     }
 }

@@ -1,9 +1,11 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Text;
+using Demand.Core.Storage;
+using Demand.Functions.Ingestion;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Demand.Functions.Tests.Api;
 
@@ -11,56 +13,100 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static Task<Results<Ok<EventsResponse>, ValidationProblem>> PostAsync(TestApp app, string merchantId, EventsRequest request) =>
+        RealtimeEvents.PostEvents(merchantId, request, app.Get<IFeatureStore>(), app.Get<IIngestionStore>(), app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct);
+
+    private static EventRequest Event(string id, string? type, DateTimeOffset? at, string user = "u1", string? category = "coffee-beans", decimal? price = null) =>
+        new(id, user, type, at, "p1", category, price, null, null, null, null, null);
+
     [Fact]
     public async Task Real_time_events_are_validated_merged_once_and_the_profile_is_rescored_in_the_request()
     {
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options);
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
-        client.DefaultRequestHeaders.Add("X-Api-Key", await new CosmosMerchantStore(db, TimeProvider.System).AddKeyAsync("m1", Ct));
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
         var now = DateTimeOffset.UtcNow;
-        var batch = new
-        {
-            events = new object[]
-            {
-                new { eventId = "e1", userId = "u1", type = "view", timestamp = now.AddMinutes(-5), productId = "p1", categoryId = "coffee-beans" },
-                new { eventId = "e2", userId = "u1", type = "purchase", timestamp = now.AddMinutes(-4), productId = "p1", categoryId = "coffee-beans", price = 12.5 },
-                new { eventId = "e2", userId = "u1", type = "purchase", timestamp = now.AddMinutes(-4), productId = "p1", categoryId = "coffee-beans", price = 12.5 },
-                new { eventId = "e3", userId = "u1", type = "teleport", timestamp = now },
-                new { eventId = "e4", userId = "u1", type = "view", timestamp = now.AddDays(30), categoryId = "coffee-beans" },
-            },
-        };
+        var batch = new EventsRequest(
+        [
+            Event("e1", "view", now.AddMinutes(-5)),
+            Event("e2", "purchase", now.AddMinutes(-4), price: 12.5m),
+            Event("e2", "purchase", now.AddMinutes(-4), price: 12.5m),
+            Event("e3", "teleport", now),
+            Event("e4", "view", now.AddDays(30)),
+        ]);
 
-        var response = await client.PostAsJsonAsync("/api/v1/merchants/m1/events", batch, Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var body = (await PostAsync(app, "m1", batch)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
 
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        body.GetProperty("accepted").GetInt32().ShouldBe(2);
-        body.GetProperty("duplicates").GetInt32().ShouldBe(1);
-        body.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("reason").GetString()).ShouldBe(["unknown_type", "timestamp_in_future"]);
-        var profile = await client.GetFromJsonAsync<JsonElement>("/api/v1/merchants/m1/users/u1/profile", Ct);
-        profile.GetProperty("categories").EnumerateArray().ShouldContain(c => c.GetProperty("categoryId").GetString() == "coffee-beans");
+        body.Accepted.ShouldBe(2);
+        body.Duplicates.ShouldBe(1);
+        body.Rejected.Select(r => r.Reason).ShouldBe(["unknown_type", "timestamp_in_future"]);
+        body.Rejected.Select(r => r.Index).ShouldBe([3, 4]);
+        body.UsersRescored.ShouldBe(1);
+        body.UsersMerged.ShouldBe(1);
+        var profile = await app.Get<IProfileStore>().GetAsync("m1", "u1", Ct);
+        profile!.Categories.ShouldContain(c => c.CategoryId == "coffee-beans");
 
-        (await client.PostAsJsonAsync("/api/v1/merchants/m1/events", batch, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var features = await new CosmosFeatureStore(db).GetAsync("m1", "u1", Ct);
+        var retried = (await PostAsync(app, "m1", batch)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+        retried.UsersMerged.ShouldBe(0);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct);
         features!.EventCount.ShouldBe(2, "a retried batch is merged once");
+    }
+
+    [Fact]
+    public async Task Events_of_an_erased_shopper_are_rejected_and_change_nothing()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        await app.Get<IPrivacyStore>().EraseAsync("m1", "u1", Ct);
+
+        var body = (await PostAsync(app, "m1", new EventsRequest([Event("e1", "view", DateTimeOffset.UtcNow.AddMinutes(-1))]))).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        body.Accepted.ShouldBe(0);
+        body.Rejected.ShouldHaveSingleItem().Reason.ShouldBe("user_erased");
+        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct)).ShouldBeNull();
+        (await app.Get<IProfileStore>().GetAsync("m1", "u1", Ct)).ShouldBeNull();
     }
 
     [Fact]
     public async Task An_empty_or_oversized_batch_is_a_validation_problem()
     {
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options);
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
-        client.DefaultRequestHeaders.Add("X-Api-Key", await new CosmosMerchantStore(db, TimeProvider.System).AddKeyAsync("m1", Ct));
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
 
-        var empty = await client.PostAsJsonAsync("/api/v1/merchants/m1/events", new { events = Array.Empty<object>() }, Ct);
-        var tooMany = await client.PostAsJsonAsync("/api/v1/merchants/m1/events", new { events = Enumerable.Range(0, 501).Select(i => new { eventId = "e" + i }).ToArray() }, Ct);
+        var empty = await PostAsync(app, "m1", new EventsRequest([]));
+        var missing = await PostAsync(app, "m1", new EventsRequest(null));
+        var tooMany = await PostAsync(app, "m1", new EventsRequest(Enumerable.Range(0, 501).Select(i => Event("e" + i, "view", DateTimeOffset.UtcNow)).ToList()));
 
-        empty.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        tooMany.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await tooMany.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("events", out _).ShouldBeTrue();
+        foreach (var result in new[] { empty, missing, tooMany })
+        {
+            result.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["events"]);
+        }
+
+        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task The_function_refuses_bodies_that_are_not_json_too_large_or_malformed_before_touching_state()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var function = app.Function<EventFunctions>();
+
+        HttpRequest Request(string body, string? contentType, long? length = null)
+        {
+            var context = new DefaultHttpContext();
+            context.Request.RouteValues["merchantId"] = "m1";
+            context.Request.Method = "POST";
+            context.Request.ContentType = contentType;
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Request.Body = new MemoryStream(bytes);
+            context.Request.ContentLength = length ?? bytes.Length;
+            return context.Request;
+        }
+
+        var text = await function.PostEvents(Request("{\"events\":[]}", "text/plain"), Ct);
+        var large = await function.PostEvents(Request("{\"events\":[]}", "application/json", RealtimeEvents.MaxBodyBytes + 1), Ct);
+        var malformed = await function.PostEvents(Request("{\"events\":[{\"eventId\":", "application/json"), Ct);
+        var valid = await function.PostEvents(Request("{\"events\":[{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"categoryId\":\"c1\"}]}", "application/json"), Ct);
+
+        text.Result.ShouldBeOfType<ProblemHttpResult>().StatusCode.ShouldBe(StatusCodes.Status415UnsupportedMediaType);
+        large.Result.ShouldBeOfType<ProblemHttpResult>().StatusCode.ShouldBe(StatusCodes.Status413PayloadTooLarge);
+        malformed.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["body"]);
+        valid.Result.ShouldBeOfType<Ok<EventsResponse>>().Value!.Accepted.ShouldBe(1);
     }
 }

@@ -1,5 +1,6 @@
-using System.Net;
+using Demand.Core.Merchants;
 using Demand.Core.Profiles;
+using Demand.Functions.Merchants;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
@@ -7,39 +8,64 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Demand.Functions.Tests.Api;
 
+/// <summary>The key check behind <see cref="ApiKeyMiddleware"/>: <see cref="MerchantKeyCache"/> over real merchant documents.</summary>
 public sealed class KeyCacheTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static Task<bool> VerifyAsync(MerchantKeyCache cache, string key)
+    {
+        ApiKeys.TryParse(key, out var merchantId, out var keyId, out var secret).ShouldBeTrue();
+        return cache.VerifyAsync(merchantId, keyId, secret, Ct);
+    }
+
     [Fact]
     public async Task A_new_key_works_at_once_and_a_revoked_key_stops_working_when_the_key_cache_expires()
     {
-        var options = cosmos.NewDatabaseOptions();
         var time = new MovableTime(DateTimeOffset.UtcNow);
-        await using var factory = new HandlerFactory(options, new Dictionary<string, string?> { ["Api__KeyCacheSeconds"] = "30" }, s => s.AddSingleton<TimeProvider>(time));
-        factory.CreateHttpClient().Dispose();
-        var db = await cosmos.CreateDatabaseAsync(options);
-        var merchants = new CosmosMerchantStore(db, TimeProvider.System);
-        await new CosmosProfileStore(db).UpdateAsync("m1", "u1", p => p.Categories = [new CategoryPropensity { CategoryId = "c1", Propensity = 0.5 }], Ct);
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["Api:KeyCacheSeconds"] = "30" }, s => s.AddSingleton<TimeProvider>(time));
+        var merchants = new CosmosMerchantStore(app.Db, TimeProvider.System);
+        await new CosmosProfileStore(app.Db).UpdateAsync("m1", "u1", p => p.Categories = [new CategoryPropensity { CategoryId = "c1", Propensity = 0.5 }], Ct);
+        var cache = app.Get<MerchantKeyCache>();
         var first = await merchants.AddKeyAsync("m1", Ct);
 
-        async Task<HttpStatusCode> GetWith(string key)
-        {
-            using var client = factory.CreateClient();
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-            using var response = await client.GetAsync(new Uri("/api/v1/merchants/m1/users/u1/profile", UriKind.Relative), Ct);
-            return response.StatusCode;
-        }
-
-        (await GetWith(first)).ShouldBe(HttpStatusCode.OK);
+        (await VerifyAsync(cache, first)).ShouldBeTrue();
         var second = await merchants.AddKeyAsync("m1", Ct);
-        (await GetWith(second)).ShouldBe(HttpStatusCode.OK, "a key the cached copy does not know is checked against a fresh read");
+        (await VerifyAsync(cache, second)).ShouldBeTrue("a key the cached copy does not know is checked against a fresh read");
 
         (await merchants.RevokeKeyAsync("m1", first.Split('.')[2], Ct)).ShouldBeTrue();
-        (await GetWith(first)).ShouldBe(HttpStatusCode.OK, "within the cache time the instance still holds the old key list");
+        (await VerifyAsync(cache, first)).ShouldBeTrue("within the cache time the instance still holds the old key list");
         time.Now += TimeSpan.FromSeconds(31);
-        (await GetWith(first)).ShouldBe(HttpStatusCode.Unauthorized);
-        (await GetWith(second)).ShouldBe(HttpStatusCode.OK);
+        (await VerifyAsync(cache, first)).ShouldBeFalse();
+        (await VerifyAsync(cache, second)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Without_a_cache_a_revoked_key_stops_working_at_once()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["Api:KeyCacheSeconds"] = "0" });
+        var merchants = new CosmosMerchantStore(app.Db, TimeProvider.System);
+        var cache = app.Get<MerchantKeyCache>();
+        var key = await merchants.AddKeyAsync("m1", Ct);
+        (await VerifyAsync(cache, key)).ShouldBeTrue();
+
+        await merchants.RevokeKeyAsync("m1", key.Split('.')[2], Ct);
+
+        (await VerifyAsync(cache, key)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_forged_secret_an_unknown_key_id_and_an_unknown_merchant_are_refused()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var key = await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync("m1", Ct);
+        var cache = app.Get<MerchantKeyCache>();
+        ApiKeys.TryParse(key, out var merchantId, out var keyId, out var secret).ShouldBeTrue();
+
+        (await cache.VerifyAsync(merchantId, keyId, secret, Ct)).ShouldBeTrue();
+        (await cache.VerifyAsync(merchantId, keyId, secret[..^4] + "AAAA", Ct)).ShouldBeFalse();
+        (await cache.VerifyAsync(merchantId, "nokey", secret, Ct)).ShouldBeFalse();
+        (await cache.VerifyAsync("m2", keyId, secret, Ct)).ShouldBeFalse();
     }
 
     private sealed class MovableTime(DateTimeOffset now) : TimeProvider

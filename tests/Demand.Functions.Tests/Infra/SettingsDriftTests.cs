@@ -2,13 +2,13 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Demand.Core.Configuration;
-using Demand.Hosting.Definitions;
+using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure;
 
 namespace Demand.Functions.Tests.Infra;
 
 /// <summary>
-/// Every setting the app reads (options sections, connection names in function.json) is set by the Bicep app
+/// Every setting the app reads (options sections, binding connections in functions.metadata) is set by the Bicep app
 /// settings and listed in local.settings.sample.json, and Bicep sets nothing unused: infra and code cannot
 /// drift apart silently.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed partial class SettingsDriftTests
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
-    /// <summary>Read by the .NET runtime of the handler process from its environment, not by our code.</summary>
+    /// <summary>Read by the .NET runtime of the worker process from its environment, not by our code.</summary>
     private static readonly string[] RuntimeSettings = ["DOTNET_GCgen0size"];
 
     private static readonly string[] IdentityConnectionSuffixes = ["blobServiceUri", "queueServiceUri", "credential", "clientId"];
@@ -63,6 +63,14 @@ public sealed partial class SettingsDriftTests
     }
 
     [Fact]
+    public void The_local_settings_sample_runs_the_isolated_worker()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "local.settings.sample.json")));
+
+        doc.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString().ShouldBe("dotnet-isolated");
+    }
+
+    [Fact]
     public void Options_classes_are_found_so_the_drift_check_cannot_pass_vacuously()
     {
         AppSettingKeys().Select(k => k.Key).ShouldContain("Cosmos__Endpoint");
@@ -71,8 +79,8 @@ public sealed partial class SettingsDriftTests
 
     private static List<(string Key, bool LocalOnly)> AppSettingKeys()
     {
-        var assemblies = new[] { typeof(Program).Assembly }
-            .Concat(typeof(Program).Assembly.GetReferencedAssemblies().Where(a => a.Name!.StartsWith("Demand.", StringComparison.Ordinal)).Select(Assembly.Load));
+        var assemblies = new[] { typeof(FunctionNames).Assembly }
+            .Concat(typeof(FunctionNames).Assembly.GetReferencedAssemblies().Where(a => a.Name!.StartsWith("Demand.", StringComparison.Ordinal)).Select(Assembly.Load));
         return assemblies.SelectMany(a => a.GetTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
             .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
@@ -85,7 +93,7 @@ public sealed partial class SettingsDriftTests
     }
 
     private static List<string> ConnectionNames() =>
-        FunctionDefinition.LoadAll(AppContext.BaseDirectory)
+        FunctionsMetadata.Load()
             .SelectMany(f => f.Bindings)
             .Select(b => b.Connection)
             .OfType<string>()

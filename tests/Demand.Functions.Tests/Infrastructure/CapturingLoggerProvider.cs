@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Demand.Functions.Tests.Infrastructure;
 
 /// <summary>Keeps every formatted log message (and scope values) so tests can assert what never gets logged.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
+public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 

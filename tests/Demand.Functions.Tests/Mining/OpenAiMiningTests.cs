@@ -1,18 +1,19 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Demand.Core;
+using System.Globalization;
 using Demand.Core.Messaging;
 using Demand.Core.Mining;
+using Demand.Functions.Mining;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
+using Demand.Infrastructure.Mining;
 using Demand.Testing;
 using Demand.Testing.OpenAi;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Demand.Functions.Tests.Mining;
 
-/// <summary>MineReviews with the LLM miner, over real HTTP, against the OpenAI-compatible test server and cosmosdb-server.</summary>
+/// <summary>MineReviews' use case with the LLM miner, against the OpenAI-compatible test server and cosmosdb-server.</summary>
 public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -26,28 +27,25 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         ["Mining:OpenAi:BatchSize"] = "10",
         ["Mining:OpenAi:MaxRetries"] = "0",
         ["Mining:OpenAi:BaseDelayMilliseconds"] = "1",
-        ["Mining:OpenAi:BreakerFailures"] = breakerFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mining:OpenAi:BreakerFailures"] = breakerFailures.ToString(CultureInfo.InvariantCulture),
         ["Mining:OpenAi:BreakerOpenSeconds"] = "1",
     };
 
-    internal static string Request(string merchantId, params (string Review, string User, string Product, string Category, string Text)[] reviews) =>
-        JsonSerializer.Serialize(new MineRequest
+    internal static MineRequest Request(string merchantId, params (string Review, string User, string Product, string Category, string Text)[] reviews) => new()
+    {
+        MerchantId = merchantId,
+        PartId = "p-" + Guid.NewGuid().ToString("N"),
+        Reviews = reviews.Select(r => new ReviewToMine
         {
-            MerchantId = merchantId,
-            PartId = "p-" + Guid.NewGuid().ToString("N"),
-            Reviews = reviews.Select(r => new ReviewToMine
-            {
-                ReviewId = r.Review, UserId = r.User, ProductId = r.Product, CategoryId = r.Category, Rating = 2, Text = r.Text, Timestamp = DateTimeOffset.UtcNow.AddDays(-1),
-            }).ToList(),
-        }, DemandJson.Options);
+            ReviewId = r.Review, UserId = r.User, ProductId = r.Product, CategoryId = r.Category, Rating = 2, Text = r.Text, Timestamp = DateTimeOffset.UtcNow.AddDays(-1),
+        }).ToList(),
+    };
 
     [Fact]
     public async Task LLM_needs_reach_profiles_product_and_category_summaries_and_usage_and_re_ingesting_makes_no_calls()
     {
         await using var server = await OpenAiTestServer.StartAsync(Ct);
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options, Settings(server));
-        using var client = factory.CreateHttpClient();
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, Settings(server));
         var message = Request(
             "m1",
             ("r1", "u1", "phone-1", "elec-phones", "Battery dies by noon, wish it lasted longer."),
@@ -55,15 +53,14 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
             ("r3", "u3", "phone-2", "elec-phones", "The battery runs out fast."),
             ("r4", "u1", "phone-2", "elec-phones", "Too expensive for what it is."));
 
-        var (status, response) = await Invocations.QueueAsync(client, "MineReviews", message, Ct);
+        var report = await app.Get<ReviewMiningService>().MineAsync(message, Ct);
 
-        status.ShouldBe(HttpStatusCode.OK);
         server.Requests.Count.ShouldBe(1);
-        response!.Logs.ShouldContain(l => l.Contains("4 new, 0 from cache, 0 provisional", StringComparison.Ordinal) && l.Contains("openai-1:test-model", StringComparison.Ordinal));
-        var db = await cosmos.CreateDatabaseAsync(options);
-        var profile = await new CosmosProfileStore(db).GetAsync("m1", "u1", Ct);
+        (report.Mined, report.FromCache, report.Provisional).ShouldBe((4, 0, 0));
+        app.Get<INeedMiner>().Version.ShouldBe("openai-1:test-model");
+        var profile = await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct);
         profile!.Needs.ShouldContain(n => n.Need == "longer battery life" && n.Evidence.Single().ReviewId == "r1" && !n.Provisional);
-        var store = new CosmosReviewNeedStore(db, TimeProvider.System);
+        var store = app.Get<CosmosReviewNeedStore>();
         var category = await store.GetCategorySummaryAsync("m1", "elec-phones", Ct);
         category!.Reviews.ShouldBe(4);
         var battery = category.Needs.Single(n => n.Need == "longer battery life");
@@ -73,9 +70,9 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         usage.InputTokens.ShouldBeGreaterThan(0);
         usage.EstimatedCost.ShouldBeGreaterThan(0m);
 
-        var (_, again) = await Invocations.QueueAsync(client, "MineReviews", message, Ct);
+        var again = await app.Get<ReviewMiningService>().MineAsync(message, Ct);
 
-        again!.Logs.ShouldContain(l => l.Contains("0 new, 4 from cache", StringComparison.Ordinal));
+        (again.Mined, again.FromCache).ShouldBe((0, 4));
         server.Requests.Count.ShouldBe(1);
         (await store.GetUsageAsync("m1", MiningUsageDocument.MonthOf(DateTimeOffset.UtcNow), Ct))!.FromCache.ShouldBe(4);
     }
@@ -85,33 +82,30 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
     {
         await using var server = await OpenAiTestServer.StartAsync(Ct);
         server.DefaultFault = OpenAiFault.ServerError;
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options, Settings(server, breakerFailures: 1));
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
-        var store = new CosmosReviewNeedStore(db, TimeProvider.System);
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, Settings(server, breakerFailures: 1));
+        var store = app.Get<CosmosReviewNeedStore>();
+        var mining = app.Get<ReviewMiningService>();
 
-        var (status, _) = await Invocations.QueueAsync(client, "MineReviews", Request(
-            "m1", ("r1", "u1", "phone-1", "elec-phones", "Battery dies by noon."), ("r2", "u2", "phone-1", "elec-phones", "尺寸太小了。")), Ct);
+        var during = await mining.MineAsync(Request("m1", ("r1", "u1", "phone-1", "elec-phones", "Battery dies by noon."), ("r2", "u2", "phone-1", "elec-phones", "尺寸太小了。")), Ct);
 
-        status.ShouldBe(HttpStatusCode.OK);
-        var during = await store.GetAsync("m1", "phone-1", "r1", Ct);
-        during!.Provisional.ShouldBeTrue();
-        during.Needs.ShouldContain(n => n.Need == "longer battery life");
-        (await new CosmosProfileStore(db).GetAsync("m1", "u1", Ct))!.Needs.Single().Provisional.ShouldBeTrue();
+        during.Provisional.ShouldBe(2, "never lost: the offline miner's answer is kept, marked provisional");
+        var r1 = await store.GetAsync("m1", "phone-1", "r1", Ct);
+        r1!.Provisional.ShouldBeTrue();
+        r1.Needs.ShouldContain(n => n.Need == "longer battery life");
+        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.Single().Provisional.ShouldBeTrue();
 
         server.DefaultFault = OpenAiFault.None;
         await Task.Delay(TimeSpan.FromSeconds(1.2), Ct);
-        var (_, later) = await Invocations.QueueAsync(client, "MineReviews", Request("m1", ("r3", "u3", "phone-2", "elec-phones", "Too expensive for what it is.")), Ct);
+        var later = await mining.MineAsync(Request("m1", ("r3", "u3", "phone-2", "elec-phones", "Too expensive for what it is.")), Ct);
 
-        later!.Logs.ShouldContain(l => l.Contains("2 re-mined", StringComparison.Ordinal));
+        later.Remined.ShouldBe(2);
         foreach (var (review, user) in new[] { ("r1", "u1"), ("r2", "u2") })
         {
             var after = await store.GetAsync("m1", "phone-1", review, Ct);
             after!.Provisional.ShouldBeFalse();
             after.Text.ShouldBeNull();
             after.Needs.ShouldNotBeEmpty();
-            var needs = (await new CosmosProfileStore(db).GetAsync("m1", user, Ct))!.Needs;
+            var needs = (await new CosmosProfileStore(app.Db).GetAsync("m1", user, Ct))!.Needs;
             needs.ShouldHaveSingleItem().Provisional.ShouldBeFalse();
             needs.Single().Evidence.ShouldHaveSingleItem().ReviewId.ShouldBe(review);
         }
@@ -120,46 +114,36 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
     [Fact]
     public async Task A_merchant_synonym_edit_merges_needs_in_the_product_summary_and_is_invisible_to_other_merchants()
     {
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options);
-        using var client = factory.CreateHttpClient();
-        await Invocations.QueueAsync(client, "MineReviews", Request(
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        await app.Get<ReviewMiningService>().MineAsync(Request(
             "m1",
             ("r1", "u1", "bag-1", "home-storage", "Wish the bag had a resealable zip."),
             ("r2", "u2", "bag-1", "home-storage", "The package broke open, flimsy packaging.")), Ct);
-        var db = await cosmos.CreateDatabaseAsync(options);
-        var merchants = new CosmosMerchantStore(db, TimeProvider.System);
-        client.DefaultRequestHeaders.Add("X-Api-Key", await merchants.AddKeyAsync("m1", Ct));
-        var before = await client.GetFromJsonAsync<JsonElement>("/api/v1/merchants/m1/products/bag-1/needs", Ct);
-        var phrases = before.GetProperty("needs").EnumerateArray().Select(n => n.GetProperty("need").GetString()).ToList();
+        var store = app.Get<CosmosReviewNeedStore>();
+        var before = (await ProductHandlers.GetProductNeeds("m1", "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        var phrases = before.Needs.Select(n => n.Need).Distinct().ToList();
         phrases.Count.ShouldBeGreaterThanOrEqualTo(2, string.Join(", ", phrases));
 
-        var put = await client.PutAsJsonAsync("/api/v1/merchants/m1/needs/taxonomy", new { synonyms = phrases.Skip(1).ToDictionary(p => p!, _ => phrases[0]) }, Ct);
+        var put = await NeedHandlers.PutTaxonomy("m1", new NeedTaxonomyRequest(phrases.Skip(1).ToDictionary(p => p, string? (_) => phrases[0])), store, Ct);
 
-        put.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var after = await client.GetFromJsonAsync<JsonElement>("/api/v1/merchants/m1/products/bag-1/needs", Ct);
-        after.GetProperty("needs").EnumerateArray().Select(n => n.GetProperty("need").GetString()).Distinct().ShouldBe([phrases[0]]);
-        var other = new HttpClient { BaseAddress = client.BaseAddress };
-        other.DefaultRequestHeaders.Add("X-Api-Key", await merchants.AddKeyAsync("m2", Ct));
-        var theirs = await other.GetFromJsonAsync<JsonElement>("/api/v1/merchants/m2/needs/taxonomy", Ct);
-        theirs.GetProperty("synonyms").EnumerateObject().ShouldBeEmpty();
-        (await other.GetAsync(new Uri("/api/v1/merchants/m1/needs/taxonomy", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        put.Result.ShouldBeOfType<Ok<NeedTaxonomyResponse>>().Value!.Synonyms.Count.ShouldBe(phrases.Count - 1);
+        var after = (await ProductHandlers.GetProductNeeds("m1", "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        after.Needs.Select(n => n.Need).Distinct().ShouldBe([phrases[0]]);
+        var theirs = (await NeedHandlers.GetTaxonomy("m2", store, Ct)).Value!;
+        theirs.Synonyms.ShouldBeEmpty();
+        theirs.BuiltIn.ShouldNotBeEmpty();
     }
 
     [Fact]
-    public async Task A_taxonomy_edit_with_an_empty_phrase_is_a_validation_problem()
+    public async Task A_taxonomy_edit_with_an_empty_phrase_is_a_validation_problem_and_changes_nothing()
     {
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options);
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
-        client.DefaultRequestHeaders.Add("X-Api-Key", await new CosmosMerchantStore(db, TimeProvider.System).AddKeyAsync("m1", Ct));
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var store = app.Get<CosmosReviewNeedStore>();
 
-        var put = await client.PutAsJsonAsync("/api/v1/merchants/m1/needs/taxonomy", new { synonyms = new Dictionary<string, string> { ["bigger"] = "  ?! " } }, Ct);
+        var put = await NeedHandlers.PutTaxonomy("m1", new NeedTaxonomyRequest(new Dictionary<string, string?> { ["bigger"] = "  ?! " }), store, Ct);
 
-        put.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        put.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await put.Content.ReadAsStringAsync(Ct)).ShouldContain("synonyms");
+        put.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["synonyms"]);
+        (await store.GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
     }
 }
 
@@ -178,7 +162,7 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         ["Mining:OpenAi:ApiKey"] = "test-key",
     };
 
-    private static string Request(params (string Review, string User, string Text)[] reviews) =>
+    private static MineRequest Request(params (string Review, string User, string Text)[] reviews) =>
         OpenAiMiningTests.Request("m1", reviews.Select(r => (r.Review, r.User, "phone-1", "elec-phones", r.Text)).ToArray());
 
     [Fact]
@@ -187,23 +171,20 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         await using var server = await OpenAiTestServer.StartAsync(Ct);
         server.Rephrase["longer battery life"] = "longer battery lifetime";
         server.Rephrase["lower price"] = "waterproofing";
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options, Settings(server));
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, Settings(server));
+        var mining = app.Get<ReviewMiningService>();
 
-        var (status, _) = await Invocations.QueueAsync(client, "MineReviews", Request(("r1", "u1", "Battery dies by noon."), ("r2", "u2", "Too expensive for what it is.")), Ct);
+        await mining.MineAsync(Request(("r1", "u1", "Battery dies by noon."), ("r2", "u2", "Too expensive for what it is.")), Ct);
 
-        status.ShouldBe(HttpStatusCode.OK);
-        var profiles = new CosmosProfileStore(db);
+        var profiles = new CosmosProfileStore(app.Db);
         (await profiles.GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
         (await profiles.GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("waterproofing");
-        var learned = (await new CosmosReviewNeedStore(db, TimeProvider.System).GetTaxonomyAsync("m1", Ct))!.Learned;
+        var learned = (await app.Get<CosmosReviewNeedStore>().GetTaxonomyAsync("m1", Ct))!.Learned;
         learned["longer battery lifetime"].ShouldBe("longer battery life");
         learned["waterproofing"].ShouldBe("waterproofing");
         var embedded = server.Embedded.Count;
 
-        await Invocations.QueueAsync(client, "MineReviews", Request(("r3", "u3", "The battery runs out fast."), ("r4", "u4", "价格太贵了。")), Ct);
+        await mining.MineAsync(Request(("r3", "u3", "The battery runs out fast."), ("r4", "u4", "价格太贵了。")), Ct);
 
         server.Embedded.Count.ShouldBe(embedded);
         (await profiles.GetAsync("m1", "u3", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
@@ -215,22 +196,20 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         await using var server = await OpenAiTestServer.StartAsync(Ct);
         server.Rephrase["longer battery life"] = "longer battery lifetime";
         server.EmbeddingsDown = true;
-        var options = cosmos.NewDatabaseOptions();
-        await using var factory = new HandlerFactory(options, Settings(server));
-        using var client = factory.CreateHttpClient();
-        var db = await cosmos.CreateDatabaseAsync(options);
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, Settings(server));
+        var mining = app.Get<ReviewMiningService>();
+        var store = app.Get<CosmosReviewNeedStore>();
 
-        var (status, _) = await Invocations.QueueAsync(client, "MineReviews", Request(("r1", "u1", "Battery dies by noon.")), Ct);
+        await mining.MineAsync(Request(("r1", "u1", "Battery dies by noon.")), Ct);
 
-        status.ShouldBe(HttpStatusCode.OK);
-        (await new CosmosProfileStore(db).GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery lifetime");
-        (await new CosmosReviewNeedStore(db, TimeProvider.System).GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
+        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery lifetime");
+        (await store.GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
 
         server.EmbeddingsDown = false;
-        await Invocations.QueueAsync(client, "MineReviews", Request(("r2", "u2", "The battery runs out fast.")), Ct);
+        await mining.MineAsync(Request(("r2", "u2", "The battery runs out fast.")), Ct);
 
-        (await new CosmosProfileStore(db).GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
-        var summary = await new CosmosReviewNeedStore(db, TimeProvider.System).GetSummaryAsync("m1", "phone-1", Ct);
+        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        var summary = await store.GetSummaryAsync("m1", "phone-1", Ct);
         summary!.Needs.Select(n => n.Need).Distinct().ShouldBe(["longer battery life"]);
     }
 }
@@ -243,25 +222,23 @@ public sealed class MiningSettingsTests(CosmosServerFixture cosmos)
     [Fact]
     public async Task Empty_OpenAI_settings_as_Bicep_writes_them_without_OpenAI_start_the_offline_miner()
     {
-        await using var factory = new HandlerFactory(cosmos.NewDatabaseOptions(), new Dictionary<string, string?>
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?>
         {
             ["Mining:Miner"] = "lexicon",
             ["Mining:OpenAi:Endpoint"] = "",
             ["Mining:OpenAi:Model"] = "",
             ["Mining:OpenAi:EmbeddingModel"] = "",
         });
-        using var client = factory.CreateHttpClient();
 
-        (await client.GetAsync(new Uri("/api/health", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        factory.Services.GetRequiredService<INeedMiner>().ShouldBeOfType<LexiconNeedMiner>();
+        app.Get<INeedMiner>().ShouldBeOfType<LexiconNeedMiner>();
+        app.Services.GetServices<INeedEmbedder>().ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task The_openai_miner_without_an_endpoint_stops_the_handler_at_start_with_a_message_naming_the_setting()
+    public async Task The_openai_miner_without_an_endpoint_stops_the_app_at_start_with_a_message_naming_the_setting()
     {
-        await using var factory = new HandlerFactory(cosmos.NewDatabaseOptions(), new Dictionary<string, string?> { ["Mining:Miner"] = "openai" });
-
-        var error = Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateHttpClient());
+        var error = await Should.ThrowAsync<OptionsValidationException>(() =>
+            TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["Mining:Miner"] = "openai" }));
 
         error.Message.ShouldContain("Mining:OpenAi:Endpoint");
     }
