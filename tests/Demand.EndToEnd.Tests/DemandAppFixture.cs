@@ -5,6 +5,7 @@ using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
 using Demand.Tooling.Host;
 using Demand.Tooling.Local;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.EndToEnd.Tests;
 
@@ -22,6 +23,7 @@ public sealed class DemandAppFixture : IAsyncLifetime
     private AzuriteServer? _azurite;
     private LocalFunctionsHost? _host;
     private CosmosOptions? _cosmosOptions;
+    private ILoggerFactory? _loggers;
 
     public LocalFunctionsHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
@@ -29,6 +31,7 @@ public sealed class DemandAppFixture : IAsyncLifetime
 
     public BlobServiceClient Blobs { get; private set; } = null!;
 
+    /// <summary>Base64 messages, as the Functions host reads and writes them (host.json messageEncoding default).</summary>
     public QueueServiceClient Queues { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -40,7 +43,7 @@ public sealed class DemandAppFixture : IAsyncLifetime
         _azurite = await AzuriteServer.StartAsync(nodeModules, CancellationToken.None);
         _cosmosOptions = _cosmos.Options("e2e");
         Blobs = new BlobServiceClient(_azurite.ConnectionString);
-        Queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        Queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await Blobs.GetBlobContainerClient("logs").CreateIfNotExistsAsync();
 
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -56,8 +59,9 @@ public sealed class DemandAppFixture : IAsyncLifetime
             ["Api__KeyCacheSeconds"] = "30",
             ["Mining__Miner"] = "lexicon",
         };
+        _loggers = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(Path.Combine(AppContext.BaseDirectory, "e2e-host.log"))));
         _host = await LocalFunctionsHost.StartAsync(
-            new LocalHostOptions { AppDirectory = AppDirectory(), Settings = settings, HttpPort = 0, EnableTimerSchedules = false },
+            new LocalHostOptions { AppDirectory = AppDirectory(), Settings = settings, HttpPort = 0, EnableTimerSchedules = false, LoggerFactory = _loggers },
             CancellationToken.None);
         Http = new HttpClient { BaseAddress = _host.HttpBaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         Db = new DemandCosmos(CosmosClientFactory.Create(_cosmosOptions), _cosmosOptions.DatabaseName);
@@ -98,6 +102,8 @@ public sealed class DemandAppFixture : IAsyncLifetime
         {
             await _cosmos.DisposeAsync();
         }
+
+        _loggers?.Dispose();
     }
 
     /// <summary>The worker's build output in the test's own configuration (host.json, worker.config.json, functions.metadata).</summary>

@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Text.Json;
-using Demand.Cli.Host;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Demand.Core.Storage;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
+using Demand.Tooling.Host;
+using Demand.Tooling.Local;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 
 namespace Demand.Cli.Commands;
 
 /// <summary>
-/// <c>demand run</c>: the whole system on one machine — cosmosdb-server, the host stand-in, the handler —
-/// fed with generated sample logs; prints a summary once the queues drain, then serves until Ctrl-C.
+/// <c>demand run</c>: the whole system on one machine — cosmosdb-server, Azurite, the local Functions host driving the
+/// real worker — fed with generated sample logs uploaded as a merchant would; prints a summary once the queues drain,
+/// then serves until Ctrl-C.
 /// </summary>
 internal static class RunCommand
 {
@@ -21,7 +25,7 @@ internal static class RunCommand
         var users = new Option<int>("--users") { Description = "Sample shoppers to generate.", DefaultValueFactory = _ => 300 };
         var days = new Option<int>("--days") { Description = "Days of sample logs.", DefaultValueFactory = _ => 14 };
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 7071 };
-        var verbose = new Option<bool>("--verbose") { Description = "Show the handler's and the host's logs." };
+        var verbose = new Option<bool>("--verbose") { Description = "Show the host's and the worker's logs." };
         var command = new Command("run", "Run Demand end to end locally on generated sample logs.") { once, users, days, port, verbose };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(once), parse.GetValue(users), parse.GetValue(days), parse.GetValue(port), parse.GetValue(verbose), ct));
         return command;
@@ -32,37 +36,30 @@ internal static class RunCommand
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
-        var state = CliPaths.DefaultStateRoot();
-        var storage = Path.Combine(state, "storage");
 
-        // cosmosdb-server keeps data in memory, so each run starts from empty storage too.
-        if (Directory.Exists(storage))
-        {
-            Directory.Delete(storage, recursive: true);
-        }
-
-        Console.WriteLine("demand run: starting cosmosdb-server");
-        await using var cosmosServer = await LocalCosmosServer.StartAsync(RepoPaths.NodeModules(), cancellationToken);
+        // Both emulators keep data in memory, so every run starts from empty storage.
+        Console.WriteLine("demand run: starting cosmosdb-server and Azurite");
+        var nodeModules = RepoPaths.NodeModules();
+        await using var cosmosServer = await LocalCosmosServer.StartAsync(nodeModules, cancellationToken);
+        await using var azurite = await AzuriteServer.StartAsync(nodeModules, cancellationToken);
         var cosmosOptions = cosmosServer.Options("demand");
-        var settings = CliPaths.LoadLocalSettings(Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "local.settings.json"));
-        settings["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString();
-        settings["Cosmos__Key"] = cosmosOptions.Key;
-        settings["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName;
-        settings["Cosmos__CreateIfNotExists"] = "true";
+        var settings = LocalSettings(cosmosOptions, azurite.ConnectionString);
 
-        Console.WriteLine("demand run: starting the host stand-in and the handler");
+        Console.WriteLine("demand run: starting the local Functions host and the worker");
         var started = DateTimeOffset.UtcNow;
-        await using var host = new LocalFunctionsHost(new LocalHostOptions { AppRoot = CliPaths.DefaultAppRoot(), StorageRoot = storage, Settings = settings, EnableTimerSchedules = !once }, loggerFactory);
-        await host.StartAsync(cancellationToken);
-        await using var front = await HostFrontEnd.StartAsync(host, port, loggerFactory, cancellationToken);
+        await using var host = await LocalFunctionsHost.StartAsync(
+            new LocalHostOptions { AppDirectory = CliPaths.DefaultAppRoot(), Settings = settings, HttpPort = port, EnableTimerSchedules = !once, LoggerFactory = loggerFactory },
+            cancellationToken);
 
-        var uploaded = await SampleData.UploadAsync(host, users, days, cancellationToken);
+        var blobs = new BlobServiceClient(azurite.ConnectionString);
+        var uploaded = await SampleData.UploadAsync(blobs, users, days, cancellationToken);
         Console.WriteLine($"demand run: uploaded {uploaded.Parts} log parts ({uploaded.Bytes / 1024:N0} KiB) for merchant {SampleData.MerchantId}; waiting for the queues to drain");
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(15), cancellationToken);
 
         using var client = CosmosClientFactory.Create(cosmosOptions);
         var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
-        var ok = await PrintSummaryAsync(host, cosmos, DateTimeOffset.UtcNow - started, cancellationToken);
+        var queues = new QueueServiceClient(azurite.ConnectionString);
+        var ok = await PrintSummaryAsync(host, cosmos, queues, DateTimeOffset.UtcNow - started, cancellationToken);
         if (once)
         {
             return ok ? 0 : 1;
@@ -70,8 +67,10 @@ internal static class RunCommand
 
         var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(SampleData.MerchantId, cancellationToken);
         var sampleUser = await FirstUserAsync(cosmos.Profiles, cancellationToken);
-        Console.WriteLine($"Serving http://127.0.0.1:{port}/api (Ctrl-C to stop). An API key for merchant {SampleData.MerchantId} (shown once):");
-        Console.WriteLine($"  curl -H 'X-Api-Key: {key}' http://127.0.0.1:{port}/api/v1/merchants/{SampleData.MerchantId}/users/{sampleUser ?? "<userId>"}/profile");
+        var api = new Uri(host.HttpBaseAddress, "api/");
+        Console.WriteLine($"Serving {api} (Ctrl-C to stop). Azurite: {azurite.BlobServiceUri} (connection string below). An API key for merchant {SampleData.MerchantId} (shown once):");
+        Console.WriteLine($"  curl -H 'X-Api-Key: {key}' {api}v1/merchants/{SampleData.MerchantId}/users/{sampleUser ?? "<userId>"}/profile");
+        Console.WriteLine($"  upload more logs to container 'logs' at {SampleData.MerchantId}/<day>/<part>.jsonl with: {azurite.ConnectionString}");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -83,22 +82,40 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task<bool> PrintSummaryAsync(LocalFunctionsHost host, DemandCosmos cosmos, TimeSpan elapsed, CancellationToken cancellationToken)
+    /// <summary>local.settings.json's values (the sample's when there is none), pointed at this run's emulators.</summary>
+    private static Dictionary<string, string> LocalSettings(CosmosOptions cosmos, string storage)
     {
-        var status = host.Status();
+        var root = RepoPaths.RepositoryRoot() ?? ".";
+        var file = Path.Combine(root, "local.settings.json");
+        var values = CliPaths.LoadLocalSettings(File.Exists(file) ? file : Path.Combine(root, "local.settings.sample.json"));
+        var settings = values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.OrdinalIgnoreCase);
+        settings["AzureWebJobsStorage"] = storage;
+        settings["LogsStorage"] = storage;
+        settings["Cosmos__Endpoint"] = cosmos.Endpoint!.ToString();
+        settings["Cosmos__Key"] = cosmos.Key!;
+        settings["Cosmos__DatabaseName"] = cosmos.DatabaseName;
+        settings["Cosmos__CreateIfNotExists"] = "true";
+        return settings;
+    }
+
+    private static async Task<bool> PrintSummaryAsync(LocalFunctionsHost host, DemandCosmos cosmos, QueueServiceClient queues, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
         Console.WriteLine();
         Console.WriteLine($"Demand local run — {elapsed.TotalSeconds:N1} s");
         Console.WriteLine(new string('-', 60));
-        Console.WriteLine($"{"invocations",-40}{"count",20}");
-        foreach (var (key, value) in status.Invocations.OrderBy(k => k.Key, StringComparer.Ordinal))
+        Console.WriteLine($"{"invocations (succeeded / failed)",-40}");
+        foreach (var (name, stats) in host.Statistics.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {key,-38}{value,20:N0}");
+            Console.WriteLine($"  {name,-38}{stats.Succeeded,10:N0}{stats.Failed,10:N0}");
         }
 
-        Console.WriteLine($"{"queues (left / poison)",-40}");
-        foreach (var (key, value) in status.Queues.OrderBy(k => k.Key, StringComparer.Ordinal))
+        Console.WriteLine($"{"queues (messages left)",-40}");
+        var poison = 0;
+        await foreach (var queue in queues.GetQueuesAsync(cancellationToken: cancellationToken))
         {
-            Console.WriteLine($"  {key,-38}{value,20:N0}");
+            var left = (await queues.GetQueueClient(queue.Name).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            poison += queue.Name.EndsWith("-poison", StringComparison.Ordinal) ? left : 0;
+            Console.WriteLine($"  {queue.Name,-38}{left,20:N0}");
         }
 
         Console.WriteLine($"{"Cosmos documents",-40}");
@@ -127,10 +144,13 @@ internal static class RunCommand
             }
         }
 
-        var poison = status.Queues.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value);
-        var ok = status.Invocations.GetValueOrDefault("IngestLog.succeeded") > 0 && counts[Containers.Features] > 0 && poison == 0;
+        var failed = host.Statistics.Values.Sum(s => s.Failed);
+        var ingested = host.Statistics.TryGetValue("IngestLog", out var ingest) ? ingest.Succeeded : 0;
+        var ok = ingested > 0 && counts[Containers.Features] > 0 && counts[Containers.Profiles] > 0 && poison == 0 && failed == 0;
         Console.WriteLine(new string('-', 60));
-        Console.WriteLine(ok ? "OK: logs went blob -> IngestLog -> Cosmos and every queue drained." : "NOT OK: see the counts above (run with --verbose for logs).");
+        Console.WriteLine(ok
+            ? "OK: logs went blob -> IngestLog -> Cosmos -> ScoreUsers/MineReviews through the worker, and every queue drained."
+            : "NOT OK: see the counts above (run with --verbose for the host's and the worker's logs).");
         return ok;
     }
 

@@ -25,7 +25,7 @@ public sealed class LogsStorage
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             Blobs = new BlobServiceClient(connectionString);
-            Queues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+            Queues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             return;
         }
 
@@ -42,7 +42,7 @@ public sealed class LogsStorage
             ? new DefaultAzureCredential()
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
         Blobs = new BlobServiceClient(new Uri(blobUri), credential);
-        Queues = new QueueServiceClient(new Uri(queueUri), credential, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        Queues = new QueueServiceClient(new Uri(queueUri), credential, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
     }
 
     public BlobServiceClient Blobs { get; }
