@@ -3,14 +3,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Demand.Cli.Host;
+using Azure.Storage.Queues;
 using Demand.Core;
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
 using Demand.Core.Profiles;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
-using Microsoft.Extensions.Logging.Abstractions;
+using Demand.Tooling.Host;
+using Demand.Tooling.Local;
 
 namespace Demand.Cli.Commands.Bench;
 
@@ -41,53 +42,46 @@ internal static class ApiBench
 
     private static async Task RunAsync(int userCount, int requestCount, int concurrency, int eventBatches, CancellationToken cancellationToken)
     {
-        await using var cosmosServer = await LocalCosmosServer.StartAsync(RepoPaths.NodeModules(), cancellationToken);
+        var nodeModules = RepoPaths.NodeModules();
+        await using var cosmosServer = await LocalCosmosServer.StartAsync(nodeModules, cancellationToken);
+        await using var azurite = await AzuriteServer.StartAsync(nodeModules, cancellationToken);
         var cosmosOptions = cosmosServer.Options("benchapi");
-        var storage = Directory.CreateTempSubdirectory("demand-bench-api-").FullName;
-        try
+
+        // A free port rather than 7071: the bench must not collide with a `demand host` someone is running.
+        await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
-            await using var host = new LocalFunctionsHost(new LocalHostOptions
+            AppDirectory = CliPaths.DefaultAppRoot(),
+            EnableTimerSchedules = false,
+            HttpPort = 0,
+            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             {
-                AppRoot = CliPaths.DefaultAppRoot(),
-                StorageRoot = storage,
-                EnableTimerSchedules = false,
-                PollInterval = TimeSpan.FromMilliseconds(20),
-                Settings = new Dictionary<string, string?>
-                {
-                    ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
-                    ["Cosmos__Key"] = cosmosOptions.Key,
-                    ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
-                    ["Cosmos__CreateIfNotExists"] = "true",
-                    ["Api__RequestsPerMinutePerKey"] = "1000000",
-                    ["Logging__LogLevel__Default"] = "Warning",
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["LogsStorage"] = azurite.ConnectionString,
+                ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
+                ["Cosmos__Key"] = cosmosOptions.Key!,
+                ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
+                ["Cosmos__CreateIfNotExists"] = "true",
+                ["Api__RequestsPerMinutePerKey"] = "1000000",
+                ["Logging__LogLevel__Default"] = "Warning",
 
-                    // As deployed (infra/modules/functionapp.bicep): the handler's runtime reads it from its environment.
-                    ["DOTNET_GCgen0size"] = "0x4000000",
-                },
-            }, NullLoggerFactory.Instance);
-            await host.StartAsync(cancellationToken);
+                // As deployed (infra/modules/functionapp.bicep): the worker's runtime reads it from its environment.
+                ["DOTNET_GCgen0size"] = "0x4000000",
+            },
+        }, cancellationToken);
 
-            // A free port rather than 7071: the bench must not collide with a `demand host` someone is running.
-            var port = LocalCosmosServer.FreePort();
-            await using var frontEnd = await HostFrontEnd.StartAsync(host, port, NullLoggerFactory.Instance, cancellationToken);
+        using var client = CosmosClientFactory.Create(cosmosOptions);
+        var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
+        await cosmos.EnsureCreatedAsync(cancellationToken);
+        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(Merchant, cancellationToken);
+        var userIds = Enumerable.Range(0, userCount).Select(i => "u" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
+        await SeedProfilesAsync(cosmos, userIds, cancellationToken);
 
-            using var client = CosmosClientFactory.Create(cosmosOptions);
-            var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
-            await cosmos.EnsureCreatedAsync(cancellationToken);
-            var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(Merchant, cancellationToken);
-            var userIds = Enumerable.Range(0, userCount).Select(i => "u" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
-            await SeedProfilesAsync(cosmos, userIds, cancellationToken);
-
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            http.DefaultRequestHeaders.Add("X-Api-Key", key);
-            await ProfileReadsAsync(http, cosmos, userIds, requestCount, concurrency, cancellationToken);
-            var shoppers = await EventBatchesAsync(http, userIds, eventBatches, cancellationToken);
-            await NightlyAsync(host, cosmos, shoppers, cancellationToken);
-        }
-        finally
-        {
-            Directory.Delete(storage, recursive: true);
-        }
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = host.HttpBaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        await ProfileReadsAsync(http, cosmos, userIds, requestCount, concurrency, cancellationToken);
+        var shoppers = await EventBatchesAsync(http, userIds, eventBatches, cancellationToken);
+        var scoreQueue = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }).GetQueueClient("score-requests");
+        await NightlyAsync(host, cosmos, scoreQueue, shoppers, cancellationToken);
     }
 
     private static Task SeedProfilesAsync(DemandCosmos cosmos, string[] userIds, CancellationToken cancellationToken) =>
@@ -178,10 +172,10 @@ internal static class ApiBench
         return shoppers.ToList();
     }
 
-    private static async Task NightlyAsync(LocalFunctionsHost host, DemandCosmos cosmos, List<string> active, CancellationToken cancellationToken)
+    private static async Task NightlyAsync(LocalFunctionsHost host, DemandCosmos cosmos, QueueClient scoreQueue, List<string> active, CancellationToken cancellationToken)
     {
         var night = Stopwatch.StartNew();
-        await host.InvokeAsync("NightlyRescore", null, cancellationToken);
+        await host.TriggerAsync("NightlyRescore", cancellationToken);
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(10), cancellationToken);
         night.Stop();
         var insights = new CosmosInsightsStore(cosmos, TimeProvider.System);
@@ -194,7 +188,7 @@ internal static class ApiBench
         var direct = Stopwatch.StartNew();
         foreach (var request in WorkBatcher.ScoreRequests(Merchant, active, ScoreCause.Nightly, null, DateTimeOffset.UtcNow))
         {
-            host.Enqueue("score-requests", JsonSerializer.Serialize(request, DemandJson.Options));
+            await scoreQueue.SendMessageAsync(JsonSerializer.Serialize(request, DemandJson.Options), cancellationToken);
         }
 
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(10), cancellationToken);
