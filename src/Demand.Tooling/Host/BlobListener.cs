@@ -40,7 +40,7 @@ internal sealed class BlobListener
         _hostId = hostId;
         _pollingInterval = pollingInterval;
         _logger = host.LoggerFactory.CreateLogger("Demand.Tooling.Host.Blobs");
-        _pattern = BindingPattern.Parse(BindingPattern.ResolveSettings(function.TriggerBinding.Text("path") ?? throw new InvalidDataException($"{function.Name} has no path."), host.Settings));
+        _pattern = BindingPattern.Parse(BindingPattern.ResolveSettings(OutputWriter.BlobPath(function.TriggerBinding) ?? throw new InvalidDataException($"{function.Name} has no path."), host.Settings));
         _blobs = host.Storage.Blobs(function.TriggerBinding.Connection);
     }
 

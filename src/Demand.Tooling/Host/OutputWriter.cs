@@ -10,6 +10,8 @@ internal static class OutputWriter
 {
     public static async Task WriteAsync(LocalFunctionsHost host, HostedFunction function, InvocationResponse response, IReadOnlyDictionary<string, string> triggerValues, CancellationToken cancellationToken)
     {
+        // Resolve every output first, so a bad binding expression fails the invocation before anything is written.
+        var writes = new List<Func<Task>>();
         foreach (var binding in function.Outputs)
         {
             var value = binding.Name == "$return"
@@ -24,35 +26,47 @@ internal static class OutputWriter
             switch (binding.Type.ToUpperInvariant())
             {
                 case "QUEUE":
-                    await WriteQueueAsync(host, binding, value, triggerValues, cancellationToken);
+                    writes.Add(PlanQueue(host, binding, value, triggerValues, cancellationToken));
                     break;
                 case "BLOB":
-                    await WriteBlobAsync(host, binding, value, triggerValues, cancellationToken);
+                    writes.Add(PlanBlob(host, binding, value, triggerValues, cancellationToken));
                     break;
                 default:
                     // http is answered by the worker's own HTTP response; other kinds are not hosted here.
                     break;
             }
         }
+
+        foreach (var write in writes)
+        {
+            await write();
+        }
     }
+
+    /// <summary>The blob path of a blob binding: [BlobOutput] writes <c>blobPath</c>, [BlobTrigger] writes <c>path</c>.</summary>
+    public static string? BlobPath(FunctionBinding binding) => binding.Text("blobPath") ?? binding.Text("path");
 
     public static string EncodeMessage(HostJson hostJson, byte[] content) =>
         hostJson.QueueMessagesAreBase64 ? Convert.ToBase64String(content) : System.Text.Encoding.UTF8.GetString(content);
 
-    private static async Task WriteQueueAsync(LocalFunctionsHost host, FunctionBinding binding, TypedData value, IReadOnlyDictionary<string, string> triggerValues, CancellationToken cancellationToken)
+    private static Func<Task> PlanQueue(LocalFunctionsHost host, FunctionBinding binding, TypedData value, IReadOnlyDictionary<string, string> triggerValues, CancellationToken cancellationToken)
     {
         var queueName = BindingPattern.Resolve(binding.Text("queueName") ?? throw new InvalidDataException($"Queue output {binding.Name} has no queueName."), triggerValues, host.Settings).ToLowerInvariant();
+        var messages = RpcValues.Messages(value).Select(m => EncodeMessage(host.HostJson, m)).ToList();
         var queue = host.Storage.Queue(binding.Connection, queueName);
-        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        foreach (var message in RpcValues.Messages(value))
+        return async () =>
         {
-            await queue.SendMessageAsync(EncodeMessage(host.HostJson, message), cancellationToken);
-        }
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            foreach (var message in messages)
+            {
+                await queue.SendMessageAsync(message, cancellationToken);
+            }
+        };
     }
 
-    private static async Task WriteBlobAsync(LocalFunctionsHost host, FunctionBinding binding, TypedData value, IReadOnlyDictionary<string, string> triggerValues, CancellationToken cancellationToken)
+    private static Func<Task> PlanBlob(LocalFunctionsHost host, FunctionBinding binding, TypedData value, IReadOnlyDictionary<string, string> triggerValues, CancellationToken cancellationToken)
     {
-        var path = BindingPattern.Resolve(binding.Text("path") ?? throw new InvalidDataException($"Blob output {binding.Name} has no path."), triggerValues, host.Settings);
+        var path = BindingPattern.Resolve(BlobPath(binding) ?? throw new InvalidDataException($"Blob output {binding.Name} has no blobPath."), triggerValues, host.Settings);
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0)
         {
@@ -61,7 +75,10 @@ internal static class OutputWriter
 
         var content = RpcValues.Content(value) ?? throw new InvalidDataException($"Blob output {binding.Name} got a {value.DataCase} value.");
         var container = host.Storage.Blobs(binding.Connection).GetBlobContainerClient(path[..slash]);
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await container.GetBlobClient(path[(slash + 1)..]).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+        return async () =>
+        {
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await container.GetBlobClient(path[(slash + 1)..]).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+        };
     }
 }

@@ -147,7 +147,7 @@ internal sealed class QueueListener
             request.InputData.Add(new ParameterBinding { Name = _function.TriggerBinding.Name, Data = TriggerData(_function, content) });
             // The Azure host's queue binding data: the message text, its id, dequeue count, times and pop receipt.
             request.TriggerMetadata["QueueTrigger"] = RpcValues.String(text);
-            request.TriggerMetadata["DequeueCount"] = RpcValues.Int(message.DequeueCount);
+            request.TriggerMetadata["DequeueCount"] = RpcValues.Number(message.DequeueCount);
             request.TriggerMetadata["Id"] = RpcValues.String(message.MessageId);
             request.TriggerMetadata["PopReceipt"] = RpcValues.String(message.PopReceipt);
             request.TriggerMetadata["InsertionTime"] = RpcValues.Date(message.InsertedOn);

@@ -11,7 +11,11 @@ internal static class RpcValues
 {
     public static TypedData String(string value) => new() { String = value };
 
-    public static TypedData Int(long value) => new() { Int = value };
+    /// <summary>
+    /// Numbers in binding data travel as JSON: the worker rejects TypedData.Int in trigger metadata
+    /// ("Int is not supported"), and the Azure host serializes non-string values with Json.NET.
+    /// </summary>
+    public static TypedData Number(long value) => new() { Json = value.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>Dates travel as JSON strings (the host serializes DateTimeOffset with Json.NET, ISO 8601 with offset).</summary>
     public static TypedData Date(DateTimeOffset? value) =>
