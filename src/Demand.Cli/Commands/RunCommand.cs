@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using Demand.Cli.Host;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Demand.Tooling.Host;
 using Demand.Core.Storage;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Demand.Cli.Commands;
 
 /// <summary>
-/// <c>demand run</c>: the whole system on one machine — cosmosdb-server, the host stand-in, the handler —
+/// <c>demand run</c>: the whole system on one machine — cosmosdb-server, Azurite, the local Functions host and the worker —
 /// fed with generated sample logs; prints a summary once the queues drain, then serves until Ctrl-C.
 /// </summary>
 internal static class RunCommand
@@ -32,37 +34,35 @@ internal static class RunCommand
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
-        var state = CliPaths.DefaultStateRoot();
-        var storage = Path.Combine(state, "storage");
-
-        // cosmosdb-server keeps data in memory, so each run starts from empty storage too.
-        if (Directory.Exists(storage))
-        {
-            Directory.Delete(storage, recursive: true);
-        }
-
         Console.WriteLine("demand run: starting cosmosdb-server");
         await using var cosmosServer = await LocalCosmosServer.StartAsync(RepoPaths.NodeModules(), cancellationToken);
         var cosmosOptions = cosmosServer.Options("demand");
-        var settings = CliPaths.LoadLocalSettings(Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "local.settings.json"));
+        var settings = CliPaths.LoadHostSettings(Path.Combine(RepoPaths.RepositoryRoot() ?? ".", "local.settings.json"));
         settings["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString();
-        settings["Cosmos__Key"] = cosmosOptions.Key;
+        settings["Cosmos__Key"] = LocalCosmosServer.Key;
         settings["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName;
         settings["Cosmos__CreateIfNotExists"] = "true";
 
-        Console.WriteLine("demand run: starting the host stand-in and the handler");
+        // Azurite in memory: each run starts from empty storage, like cosmosdb-server.
+        Console.WriteLine("demand run: starting Azurite, the local Functions host and the worker");
+        await using var azurite = await CliPaths.EnsureStorageAsync(settings, connection: null, cancellationToken);
         var started = DateTimeOffset.UtcNow;
-        await using var host = new LocalFunctionsHost(new LocalHostOptions { AppRoot = CliPaths.DefaultAppRoot(), StorageRoot = storage, Settings = settings, EnableTimerSchedules = !once }, loggerFactory);
-        await host.StartAsync(cancellationToken);
-        await using var front = await HostFrontEnd.StartAsync(host, port, loggerFactory, cancellationToken);
+        await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
+        {
+            AppDirectory = CliPaths.DefaultAppRoot(),
+            Settings = settings,
+            HttpPort = port,
+            EnableTimerSchedules = !once,
+            LoggerFactory = loggerFactory,
+        }, cancellationToken);
 
-        var uploaded = await SampleData.UploadAsync(host, users, days, cancellationToken);
+        var uploaded = await SampleData.UploadAsync(new BlobContainerClient(settings["AzureWebJobsStorage"], "logs"), users, days, cancellationToken);
         Console.WriteLine($"demand run: uploaded {uploaded.Parts} log parts ({uploaded.Bytes / 1024:N0} KiB) for merchant {SampleData.MerchantId}; waiting for the queues to drain");
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(15), cancellationToken);
 
         using var client = CosmosClientFactory.Create(cosmosOptions);
         var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
-        var ok = await PrintSummaryAsync(host, cosmos, DateTimeOffset.UtcNow - started, cancellationToken);
+        var ok = await PrintSummaryAsync(host, new QueueServiceClient(settings["AzureWebJobsStorage"]), cosmos, DateTimeOffset.UtcNow - started, cancellationToken);
         if (once)
         {
             return ok ? 0 : 1;
@@ -83,22 +83,24 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task<bool> PrintSummaryAsync(LocalFunctionsHost host, DemandCosmos cosmos, TimeSpan elapsed, CancellationToken cancellationToken)
+    private static async Task<bool> PrintSummaryAsync(LocalFunctionsHost host, QueueServiceClient queues, DemandCosmos cosmos, TimeSpan elapsed, CancellationToken cancellationToken)
     {
-        var status = host.Status();
         Console.WriteLine();
         Console.WriteLine($"Demand local run — {elapsed.TotalSeconds:N1} s");
         Console.WriteLine(new string('-', 60));
         Console.WriteLine($"{"invocations",-40}{"count",20}");
-        foreach (var (key, value) in status.Invocations.OrderBy(k => k.Key, StringComparer.Ordinal))
+        foreach (var (name, statistics) in host.Statistics.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {key,-38}{value,20:N0}");
+            Console.WriteLine($"  {name + ".succeeded",-38}{statistics.Succeeded,20:N0}");
+            Console.WriteLine($"  {name + ".failed",-38}{statistics.Failed,20:N0}");
         }
 
         Console.WriteLine($"{"queues (left / poison)",-40}");
-        foreach (var (key, value) in status.Queues.OrderBy(k => k.Key, StringComparer.Ordinal))
+        var queueCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var queue in queues.GetQueuesAsync(cancellationToken: cancellationToken))
         {
-            Console.WriteLine($"  {key,-38}{value,20:N0}");
+            queueCounts[queue.Name] = (await queues.GetQueueClient(queue.Name).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            Console.WriteLine($"  {queue.Name,-38}{queueCounts[queue.Name],20:N0}");
         }
 
         Console.WriteLine($"{"Cosmos documents",-40}");
@@ -127,8 +129,8 @@ internal static class RunCommand
             }
         }
 
-        var poison = status.Queues.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value);
-        var ok = status.Invocations.GetValueOrDefault("IngestLog.succeeded") > 0 && counts[Containers.Features] > 0 && poison == 0;
+        var poison = queueCounts.Where(q => q.Key.EndsWith("-poison", StringComparison.Ordinal)).Sum(q => q.Value);
+        var ok = (host.Statistics.TryGetValue("IngestLog", out var ingest) ? ingest.Succeeded : 0) > 0 && counts[Containers.Features] > 0 && poison == 0;
         Console.WriteLine(new string('-', 60));
         Console.WriteLine(ok ? "OK: logs went blob -> IngestLog -> Cosmos and every queue drained." : "NOT OK: see the counts above (run with --verbose for logs).");
         return ok;

@@ -1,4 +1,4 @@
-using Demand.Cli.Host;
+using Azure.Storage.Blobs;
 using Demand.Core.Synthetic;
 
 namespace Demand.Cli.Commands;
@@ -8,7 +8,7 @@ internal static class SampleData
 {
     public const string MerchantId = "m1";
 
-    public static async Task<(int Parts, long Bytes)> UploadAsync(LocalFunctionsHost host, int users, int days, CancellationToken cancellationToken)
+    public static async Task<(int Parts, long Bytes)> UploadAsync(BlobContainerClient logsContainer, int users, int days, CancellationToken cancellationToken)
     {
         var staging = Directory.CreateTempSubdirectory("demand-sample-").FullName;
         try
@@ -22,10 +22,11 @@ internal static class SampleData
             };
             var summary = MarketWriter.Write(options, staging, gzip: true);
             var logs = Path.Combine(staging, "logs");
+            await logsContainer.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             foreach (var file in summary.Files)
             {
                 var name = Path.GetRelativePath(logs, file).Replace('\\', '/');
-                await host.UploadBlobAsync("logs", name, await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
+                await logsContainer.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(await File.ReadAllBytesAsync(file, cancellationToken)), overwrite: true, cancellationToken);
             }
 
             return (summary.Parts, summary.Bytes);

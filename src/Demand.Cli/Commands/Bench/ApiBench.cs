@@ -3,19 +3,21 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Demand.Cli.Host;
+using System.Text;
+using Azure.Storage.Queues;
 using Demand.Core;
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
 using Demand.Core.Profiles;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
-using Microsoft.Extensions.Logging.Abstractions;
+using Demand.Tooling.Host;
+using Demand.Tooling.Local;
 
 namespace Demand.Cli.Commands.Bench;
 
 /// <summary>
-/// <c>demand bench api</c>: (1) GET profile at concurrency 64 through the stand-in's front end → handler →
+/// <c>demand bench api</c>: (1) GET profile at concurrency 64 through the local host's front end → worker →
 /// cosmosdb-server next to raw Cosmos SDK point reads of the same documents, interleaved in the same run; (2) p50/p99 of
 /// a 50-event real-time batch (validate, merge once, rescore in the request); (3) nightly users rescored per second
 /// (timer → nightly-merchants → score-requests → ScoreUsers) next to the same users' score-requests enqueued directly.
@@ -43,33 +45,29 @@ internal static class ApiBench
     {
         await using var cosmosServer = await LocalCosmosServer.StartAsync(RepoPaths.NodeModules(), cancellationToken);
         var cosmosOptions = cosmosServer.Options("benchapi");
-        var storage = Directory.CreateTempSubdirectory("demand-bench-api-").FullName;
-        try
+        await using var azurite = await AzuriteServer.StartAsync(null, cancellationToken);
         {
-            await using var host = new LocalFunctionsHost(new LocalHostOptions
+            // A free port rather than 7071: the bench must not collide with a `demand host` someone is running.
+            await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
             {
-                AppRoot = CliPaths.DefaultAppRoot(),
-                StorageRoot = storage,
+                AppDirectory = CliPaths.DefaultAppRoot(),
                 EnableTimerSchedules = false,
-                PollInterval = TimeSpan.FromMilliseconds(20),
-                Settings = new Dictionary<string, string?>
+                HttpPort = 0,
+                Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
                 {
+                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
                     ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
-                    ["Cosmos__Key"] = cosmosOptions.Key,
+                    ["Cosmos__Key"] = LocalCosmosServer.Key,
                     ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
                     ["Cosmos__CreateIfNotExists"] = "true",
                     ["Api__RequestsPerMinutePerKey"] = "1000000",
                     ["Logging__LogLevel__Default"] = "Warning",
 
-                    // As deployed (infra/modules/functionapp.bicep): the handler's runtime reads it from its environment.
+                    // As deployed (infra/modules/functionapp.bicep): the worker's runtime reads it from its environment.
                     ["DOTNET_GCgen0size"] = "0x4000000",
                 },
-            }, NullLoggerFactory.Instance);
-            await host.StartAsync(cancellationToken);
-
-            // A free port rather than 7071: the bench must not collide with a `demand host` someone is running.
-            var port = LocalCosmosServer.FreePort();
-            await using var frontEnd = await HostFrontEnd.StartAsync(host, port, NullLoggerFactory.Instance, cancellationToken);
+            }, cancellationToken);
+            var scoreRequests = new QueueClient(azurite.ConnectionString, "score-requests");
 
             using var client = CosmosClientFactory.Create(cosmosOptions);
             var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
@@ -78,15 +76,11 @@ internal static class ApiBench
             var userIds = Enumerable.Range(0, userCount).Select(i => "u" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
             await SeedProfilesAsync(cosmos, userIds, cancellationToken);
 
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = host.HttpBaseAddress };
             http.DefaultRequestHeaders.Add("X-Api-Key", key);
             await ProfileReadsAsync(http, cosmos, userIds, requestCount, concurrency, cancellationToken);
             var shoppers = await EventBatchesAsync(http, userIds, eventBatches, cancellationToken);
-            await NightlyAsync(host, cosmos, shoppers, cancellationToken);
-        }
-        finally
-        {
-            Directory.Delete(storage, recursive: true);
+            await NightlyAsync(host, scoreRequests, cosmos, shoppers, cancellationToken);
         }
     }
 
@@ -178,10 +172,10 @@ internal static class ApiBench
         return shoppers.ToList();
     }
 
-    private static async Task NightlyAsync(LocalFunctionsHost host, DemandCosmos cosmos, List<string> active, CancellationToken cancellationToken)
+    private static async Task NightlyAsync(LocalFunctionsHost host, QueueClient scoreRequests, DemandCosmos cosmos, List<string> active, CancellationToken cancellationToken)
     {
         var night = Stopwatch.StartNew();
-        await host.InvokeAsync("NightlyRescore", null, cancellationToken);
+        await host.TriggerAsync("NightlyRescore", cancellationToken);
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(10), cancellationToken);
         night.Stop();
         var insights = new CosmosInsightsStore(cosmos, TimeProvider.System);
@@ -194,7 +188,8 @@ internal static class ApiBench
         var direct = Stopwatch.StartNew();
         foreach (var request in WorkBatcher.ScoreRequests(Merchant, active, ScoreCause.Nightly, null, DateTimeOffset.UtcNow))
         {
-            host.Enqueue("score-requests", JsonSerializer.Serialize(request, DemandJson.Options));
+            // base64, the Queues extension's default encoding, as the app's own output bindings write it.
+            await scoreRequests.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, DemandJson.Options))), cancellationToken);
         }
 
         await host.WaitForIdleAsync(TimeSpan.FromMinutes(10), cancellationToken);
