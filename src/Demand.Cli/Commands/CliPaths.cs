@@ -39,4 +39,31 @@ internal static class CliPaths
 
         return values;
     }
+
+    /// <summary>local.settings.json Values as the host's app settings (null values dropped).</summary>
+    public static Dictionary<string, string> LoadHostSettings(string? path) =>
+        LoadLocalSettings(path).Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Makes sure AzureWebJobsStorage points at storage: <paramref name="connection"/> if given, else the settings'
+    /// value unless it is UseDevelopmentStorage=true (fixed ports we do not run), else a fresh in-memory Azurite.
+    /// </summary>
+    public static async Task<Demand.Tooling.Local.AzuriteServer?> EnsureStorageAsync(Dictionary<string, string> settings, string? connection, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(connection))
+        {
+            settings["AzureWebJobsStorage"] = connection;
+            return null;
+        }
+
+        if (settings.TryGetValue("AzureWebJobsStorage", out var configured) && configured.Length > 0
+            && !configured.Contains("UseDevelopmentStorage", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var azurite = await Demand.Tooling.Local.AzuriteServer.StartAsync(null, cancellationToken);
+        settings["AzureWebJobsStorage"] = azurite.ConnectionString;
+        return azurite;
+    }
 }

@@ -400,7 +400,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     {
         while (!_stopping.IsCancellationRequested)
         {
-            await worker.Closed;
+            // Shutdown ends the watch too: it must not wait for a worker that is only stopped after the listeners.
+            await Task.WhenAny(worker.Closed, Task.Delay(Timeout.Infinite, _stopping.Token));
             if (_stopping.IsCancellationRequested || worker.Stopping)
             {
                 return;

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Net;
 using Demand.Cli.Commands;
-using Demand.Cli.Host;
 using Demand.Hosting.Definitions;
 using Demand.Testing;
 
@@ -12,7 +11,7 @@ public sealed class PublishedPackageTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Skip = AppHostHarness.PendingIsolatedWorker)]
     public async Task The_published_package_has_the_flex_layout_and_starts_under_the_stand_in_once_extracted()
     {
         var output = Directory.CreateTempSubdirectory("demand-publish-").FullName;
@@ -30,13 +29,11 @@ public sealed class PublishedPackageTests(CosmosServerFixture cosmos)
         ZipFile.ExtractToDirectory(zip, extracted);
         File.GetUnixFileMode(Path.Combine(extracted, "Demand.Functions")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue("the zip keeps the run bit");
 
-        var options = StandInHarness.Options(cosmos) with { AppRoot = extracted };
-        await using var host = new LocalFunctionsHost(options, StandInHarness.Logs);
-        await host.StartAsync(Ct);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/health", UriKind.Relative));
-        using var response = await host.ForwardAsync(request, Ct);
+        await using var app = await AppHostHarness.StartAsync(cosmos, extracted, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = app.Host.HttpBaseAddress };
+        using var response = await http.GetAsync(new Uri("api/health", UriKind.Relative), Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await host.InvokeAsync("NightlyRescore", null, Ct)).ShouldBeTrue();
+        (await app.Host.TriggerAsync("NightlyRescore", Ct)).Succeeded.ShouldBeTrue();
 
         Directory.Delete(output, recursive: true);
     }

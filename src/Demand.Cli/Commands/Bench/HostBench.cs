@@ -1,208 +1,206 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
-using Demand.Cli.Host;
-using Demand.Hosting.Envelope;
-using Demand.Infrastructure;
-using Demand.Infrastructure.Cosmos;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net;
+using Demand.Tooling.Host;
+using Demand.Tooling.Host.Rpc;
+using Demand.Tooling.Local;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.Cli.Commands.Bench;
 
 /// <summary>
-/// <c>demand bench host</c>: (1) codec decode+encode of a 1 KB queue invocation vs a naive JsonDocument decode,
-/// (2) 100 MB blob invocation decode time and peak managed memory, (3) invocation round trips through the real
-/// handler process over HTTP (p50/p99, per second) vs a bare GET / round trip on the same connection pool.
+/// <c>demand bench host</c>: the local host's invocation round trip over gRPC (InvocationRequest → the worker runs a
+/// no-op function → InvocationResponse; and the same through HTTP: front end → RpcHttp + forwarded request → worker)
+/// next to a bare gRPC round trip of an empty StreamingMessage on the same stack, in the same run, with the ratio.
 /// </summary>
 internal static class HostBench
 {
     public static Command Create()
     {
-        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 200_000 };
-        var blobMegabytes = new Option<int>("--blob-mb") { DefaultValueFactory = _ => 100 };
-        var roundTrips = new Option<int>("--round-trips") { DefaultValueFactory = _ => 2_000 };
-        var command = new Command("host", "Codec and host round-trip benchmarks.") { iterations, blobMegabytes, roundTrips };
+        var appRoot = new Option<string>("--app-root") { Description = "The Testing.Worker build output (it has the no-op functions QueueNoop and Ping).", DefaultValueFactory = _ => DefaultTestingWorker() };
+        var count = new Option<int>("--invocations") { DefaultValueFactory = _ => 5_000, Description = "Sequential round trips measured per kind (after a warm-up)." };
+        var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 16, Description = "Concurrent callers for the throughput figures." };
+        var command = new Command("host", "Local Functions host: invocation round trip through gRPC vs a bare gRPC round trip.") { appRoot, count, concurrency };
         command.SetAction(async (parse, ct) =>
         {
-            Codec(parse.GetValue(iterations));
-            Blob(parse.GetValue(blobMegabytes));
-            await RoundTripsAsync(parse.GetValue(roundTrips), ct);
+            await RunAsync(Path.GetFullPath(parse.GetValue(appRoot)!), parse.GetValue(count), parse.GetValue(concurrency), ct);
             return 0;
         });
         return command;
     }
 
-    private static byte[] QueueBody()
+    private static async Task RunAsync(string appRoot, int count, int concurrency, CancellationToken cancellationToken)
     {
-        var message = JsonSerializer.Serialize(new
+        await using var azurite = await AzuriteServer.StartAsync(null, cancellationToken);
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        await using var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
-            merchantId = "m1",
-            userIds = Enumerable.Range(0, 25).Select(i => "user-" + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-            cause = "ingest",
-            asOf = "2026-11-22T00:00:00Z",
-        });
-        return HostPayloads.QueueTrigger("ScoreUsers", "request", message, new QueueMessageInfo("id", 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "pop"));
-    }
-
-    private static void Codec(int iterations)
-    {
-        var body = QueueBody();
-        var outputs = Enumerable.Range(0, 3).Select(i => new { merchantId = "m1", userIds = new[] { "u" + i } }).ToArray();
-
-        double Measure(Func<int> work)
-        {
-            for (var i = 0; i < 2_000; i++)
-            {
-                work();
-            }
-
-            var start = Stopwatch.GetTimestamp();
-            var sink = 0;
-            for (var i = 0; i < iterations; i++)
-            {
-                sink += work();
-            }
-
-            GC.KeepAlive(sink);
-            return BenchStats.ElapsedMicroseconds(start) / iterations;
-        }
-
-        var ours = Measure(() =>
-        {
-            var request = InvocationRequest.Parse((byte[])body.Clone());
-            var text = request.GetString("request")!;
-            var dequeue = request.GetMetadataInt64("DequeueCount");
-            return text.Length + (int)dequeue! + new InvocationResult().AddMessages("scoreQueue", outputs).Log("ok").ToUtf8Bytes().Length;
-        });
-        var naive = Measure(() =>
-        {
-            using var doc = JsonDocument.Parse((byte[])body.Clone());
-            var text = JsonSerializer.Deserialize<string>(doc.RootElement.GetProperty("Data").GetProperty("request").GetString()!)!;
-            var dequeue = long.Parse(doc.RootElement.GetProperty("Metadata").GetProperty("DequeueCount").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-            var response = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
-            {
-                ["Outputs"] = new Dictionary<string, object> { ["scoreQueue"] = outputs },
-                ["Logs"] = new[] { "ok" },
-                ["ReturnValue"] = null,
-            });
-            return text.Length + (int)dequeue + response.Length;
-        });
-
-        Console.WriteLine($"codec: {body.Length} B queue invocation decode+encode: {ours:N2} µs/op (naive JsonDocument+Serialize baseline {naive:N2} µs/op, ratio {naive / ours:N2}×) over {iterations:N0} ops");
-    }
-
-    private static void Blob(int megabytes)
-    {
-        var blob = new byte[megabytes * 1024 * 1024];
-        new Random(7).NextBytes(blob);
-        var body = HostPayloads.BlobTrigger("IngestLog", "log", blob, new BlobInfo(new Uri("https://a.blob.core.windows.net/logs/m1/p.jsonl"), new Dictionary<string, string> { ["merchantId"] = "m1", ["name"] = "p.jsonl" }, "application/octet-stream", DateTimeOffset.UnixEpoch, "0x1"));
-        blob = null;
-        var size = (double)megabytes * 1024 * 1024;
-
-        // Baseline: what a straightforward handler does — parse the body as a JsonDocument, then GetBytesFromBase64.
-        var (naiveMs, naiveAllocated, naivePeak) = MeasureBlob(body, stream =>
-        {
-            using var doc = JsonDocument.Parse(stream);
-            return doc.RootElement.GetProperty("Data").GetProperty("log").GetBytesFromBase64().Length;
-        });
-        var (oursMs, oursAllocated, oursPeak) = MeasureBlob(body, stream =>
-        {
-            var request = InvocationRequest.ReadAsync(stream, stream.Length, CancellationToken.None).GetAwaiter().GetResult();
-            return request.GetBinary("log").Length;
-        });
-
-        Console.WriteLine($"blob: {megabytes} MB blob invocation ({body.Length / 1024.0 / 1024:N0} MB body) read+decoded in {oursMs:N0} ms ({size / 1024 / 1024 / (oursMs / 1000):N0} MB/s); " +
-            $"managed allocations {oursAllocated / size:N2}× the blob, peak heap {oursPeak / size:N2}× (target ≤ 3×) — " +
-            $"naive JsonDocument+GetBytesFromBase64 baseline {naiveMs:N0} ms, allocations {naiveAllocated / size:N2}×, peak heap {naivePeak / size:N2}×");
-    }
-
-    private static (double Milliseconds, double Allocated, double PeakHeap) MeasureBlob(byte[] body, Func<Stream, int> decode)
-    {
-        using var stream = new MemoryStream(body, writable: false);
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        long peak = 0;
-        using var sampler = new Timer(_ => InterlockedMax(ref peak, GC.GetTotalMemory(false) - before), null, 0, 5);
-        var start = Stopwatch.GetTimestamp();
-        var length = decode(stream);
-        var elapsed = Stopwatch.GetElapsedTime(start);
-        InterlockedMax(ref peak, GC.GetTotalMemory(false) - before);
-        if (length <= 0)
-        {
-            throw new InvalidOperationException("Nothing decoded.");
-        }
-
-        return (elapsed.TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, peak);
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long current;
-        while (value > (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-        }
-    }
-
-    private static async Task RoundTripsAsync(int count, CancellationToken cancellationToken)
-    {
-        await using var cosmosServer = await LocalCosmosServer.StartAsync(RepoPaths.NodeModules(), cancellationToken);
-        var cosmos = cosmosServer.Options("bench");
-        var storage = Directory.CreateTempSubdirectory("demand-bench-").FullName;
-        await using var host = new LocalFunctionsHost(new LocalHostOptions
-        {
-            AppRoot = CliPaths.DefaultAppRoot(),
-            StorageRoot = storage,
+            AppDirectory = appRoot,
+            HttpPort = 0,
             EnableTimerSchedules = false,
-            Settings = new Dictionary<string, string?>
+            LoggerFactory = loggerFactory,
+            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             {
-                ["Cosmos__Endpoint"] = cosmos.Endpoint!.ToString(),
-                ["Cosmos__Key"] = cosmos.Key,
-                ["Cosmos__DatabaseName"] = cosmos.DatabaseName,
-                ["Cosmos__CreateIfNotExists"] = "true",
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["Logging__LogLevel__Default"] = "Warning",
             },
-        }, NullLoggerFactory.Instance);
-        await host.StartAsync(cancellationToken);
-        using var http = new HttpClient { BaseAddress = host.HandlerAddress };
-        var body = QueueBody();
+        }, cancellationToken);
+        await using var ping = await PingServer.StartAsync(cancellationToken);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = host.HttpBaseAddress };
+        var httpPath = new Uri($"{host.HostJson.RoutePrefix}/ping", UriKind.Relative);
 
-        async Task<List<double>> MeasureAsync(Func<Task> call)
+        async Task Invoke(CancellationToken ct)
         {
-            for (var i = 0; i < 50; i++)
+            var outcome = await host.TriggerAsync("QueueNoop", "bench", ct);
+            if (!outcome.Succeeded)
             {
-                await call();
+                throw new InvalidOperationException("QueueNoop failed: " + outcome.Error);
             }
+        }
 
-            var samples = new List<double>(count);
-            for (var i = 0; i < count; i++)
+        async Task Http(CancellationToken ct)
+        {
+            using var response = await http.GetAsync(httpPath, ct);
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync(ct);
+        }
+
+        // Warm-up: JIT, connection pools, the worker's first invocation of each function.
+        await MeasureAsync(Invoke, 500, 1, cancellationToken);
+        await MeasureAsync(Http, 500, 1, cancellationToken);
+        await MeasureAsync(ping.RoundTripAsync, 500, 1, cancellationToken);
+
+        Console.WriteLine($"bench host: {count:N0} sequential round trips each, then {concurrency} concurrent callers (app {appRoot})");
+        var bare = await MeasureAsync(ping.RoundTripAsync, count, 1, cancellationToken);
+        var invocation = await MeasureAsync(Invoke, count, 1, cancellationToken);
+        var viaHttp = await MeasureAsync(Http, count, 1, cancellationToken);
+        Print("bare gRPC round trip (empty StreamingMessage)", bare);
+        Print("invocation over gRPC (QueueNoop, admin-style)", invocation);
+        Print("HTTP invocation (GET /api/ping via front end)", viaHttp);
+        Console.WriteLine($"  ratio invocation / bare gRPC: p50 {invocation.P50 / bare.P50:N1}×, p99 {invocation.P99 / bare.P99:N1}×; HTTP / bare: p50 {viaHttp.P50 / bare.P50:N1}×");
+
+        var bareConcurrent = await MeasureAsync(ping.RoundTripAsync, count, concurrency, cancellationToken);
+        var invocationConcurrent = await MeasureAsync(Invoke, count, concurrency, cancellationToken);
+        Print($"bare gRPC, {concurrency} concurrent", bareConcurrent);
+        Print($"invocation over gRPC, {concurrency} concurrent", invocationConcurrent);
+        Console.WriteLine($"  ratio throughput bare / invocation: {bareConcurrent.PerSecond / invocationConcurrent.PerSecond:N1}×");
+    }
+
+    private static void Print(string label, Latencies latencies) =>
+        Console.WriteLine($"  {label,-48} p50 {latencies.P50:N3} ms  p99 {latencies.P99:N3} ms  {latencies.PerSecond:N0}/s");
+
+    private static async Task<Latencies> MeasureAsync(Func<CancellationToken, Task> call, int count, int concurrency, CancellationToken cancellationToken)
+    {
+        var samples = new double[count];
+        var next = -1;
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var start = Stopwatch.GetTimestamp();
-                await call();
-                samples.Add(BenchStats.ElapsedMicroseconds(start));
+                await call(cancellationToken);
+                samples[i] = BenchStats.ElapsedMicroseconds(start);
             }
+        }));
+        wall.Stop();
+        return new Latencies([.. samples], wall.Elapsed.TotalSeconds);
+    }
 
-            return samples;
+    private static string DefaultTestingWorker()
+    {
+        var root = Demand.Infrastructure.RepoPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+        return Path.Combine(root, "tests", "Demand.Testing.Worker", "bin", "Release", "net10.0");
+    }
+
+    private sealed record Latencies(List<double> Samples, double Seconds)
+    {
+        public double P50 => BenchStats.Percentile(Samples, 50) / 1000;
+
+        public double P99 => BenchStats.Percentile(Samples, 99) / 1000;
+
+        public double PerSecond => Samples.Count / Seconds;
+    }
+
+    /// <summary>
+    /// The baseline: a Kestrel HTTP/2 server with the same FunctionRpc service shape answering each StreamingMessage
+    /// with an empty one, and one open EventStream per caller — gRPC framing and protobuf without a worker.
+    /// </summary>
+    private sealed class PingServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly GrpcChannel _channel;
+        private readonly Lock _lock = new();
+        private readonly Stack<AsyncDuplexStreamingCall<StreamingMessage, StreamingMessage>> _streams = new();
+
+        private PingServer(WebApplication app, GrpcChannel channel)
+        {
+            _app = app;
+            _channel = channel;
         }
 
-        var invoke = await MeasureAsync(async () =>
+        public static async Task<PingServer> StartAsync(CancellationToken cancellationToken)
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await http.PostAsync(new Uri("ScoreUsers", UriKind.Relative), content, cancellationToken);
-            var reply = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            HostOutputs.Parse(reply);
-        });
-        var bare = await MeasureAsync(async () =>
-        {
-            using var response = await http.GetAsync(new Uri("/", UriKind.Relative), cancellationToken);
-            await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        });
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            var app = builder.Build();
+            app.MapGrpcService<EchoService>();
+            await app.StartAsync(cancellationToken);
+            var channel = GrpcChannel.ForAddress(app.Urls.First());
+            return new PingServer(app, channel);
+        }
 
-        var p50 = BenchStats.Percentile(invoke, 50);
-        var p99 = BenchStats.Percentile(invoke, 99);
-        Console.WriteLine($"round trip: {body.Length} B queue invocation host→handler→Cosmos→host: p50 {p50:N0} µs, p99 {p99:N0} µs, {1e6 / invoke.Average():N0}/s sequential " +
-            $"(bare GET / baseline p50 {BenchStats.Percentile(bare, 50):N0} µs, p99 {BenchStats.Percentile(bare, 99):N0} µs) over {count:N0} calls");
-        Directory.Delete(storage, recursive: true);
+        public async Task RoundTripAsync(CancellationToken cancellationToken)
+        {
+            AsyncDuplexStreamingCall<StreamingMessage, StreamingMessage>? call;
+            lock (_lock)
+            {
+                _streams.TryPop(out call);
+            }
+
+            call ??= new FunctionRpc.FunctionRpcClient(_channel).EventStream(cancellationToken: CancellationToken.None);
+            await call.RequestStream.WriteAsync(new StreamingMessage { StartStream = new StartStream() }, cancellationToken);
+            if (!await call.ResponseStream.MoveNext(cancellationToken))
+            {
+                throw new InvalidOperationException("The ping stream ended.");
+            }
+
+            lock (_lock)
+            {
+                _streams.Push(call);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var call in _streams)
+            {
+                call.Dispose();
+            }
+
+            _channel.Dispose();
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+    }
+
+    private sealed class EchoService : FunctionRpc.FunctionRpcBase
+    {
+        public override async Task EventStream(IAsyncStreamReader<StreamingMessage> requestStream, IServerStreamWriter<StreamingMessage> responseStream, ServerCallContext context)
+        {
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new StreamingMessage { RequestId = requestStream.Current.RequestId }, context.CancellationToken);
+            }
+        }
     }
 }
