@@ -8,9 +8,6 @@ namespace Demand.Cli.Tests.Host;
 /// <summary>The Demand app under the local Functions host, on its own Azurite and Cosmos database.</summary>
 internal sealed class AppHostHarness : IAsyncDisposable
 {
-    /// <summary>Why the app's end-to-end tests are skipped on this branch.</summary>
-    public const string PendingIsolatedWorker = "Demand.Functions is still a custom handler; the local host runs isolated-worker apps (converted in parallel).";
-
     private AppHostHarness(AzuriteServer azurite, LocalFunctionsHost host, Dictionary<string, string> settings)
     {
         Azurite = azurite;
@@ -39,6 +36,7 @@ internal sealed class AppHostHarness : IAsyncDisposable
 
         var azurite = await AzuriteServer.StartAsync(null, cancellationToken);
         settings["AzureWebJobsStorage"] = azurite.ConnectionString;
+        settings["LogsStorage"] = azurite.ConnectionString;
         try
         {
             var host = await LocalFunctionsHost.StartAsync(new LocalHostOptions

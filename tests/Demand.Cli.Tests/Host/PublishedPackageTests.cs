@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using Demand.Cli.Commands;
-using Demand.Hosting.Definitions;
+using System.Text.Json;
 using Demand.Testing;
 
 namespace Demand.Cli.Tests.Host;
@@ -11,23 +11,30 @@ public sealed class PublishedPackageTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact(Skip = AppHostHarness.PendingIsolatedWorker)]
-    public async Task The_published_package_has_the_flex_layout_and_starts_under_the_stand_in_once_extracted()
+    [Fact]
+    public async Task The_published_package_has_the_isolated_worker_layout_and_runs_under_the_local_host_once_extracted()
     {
         var output = Directory.CreateTempSubdirectory("demand-publish-").FullName;
         var (folder, zip) = await AppPackager.PublishAsync(output, Ct);
 
         File.Exists(Path.Combine(folder, "host.json")).ShouldBeTrue();
-        var functions = FunctionDefinition.LoadAll(folder).Select(f => f.Name).Order().ToList();
-        functions.ShouldBe(["Api", "IngestLog", "MineReviews", "NightlyMerchant", "NightlyRescore", "ScoreUsers"]);
+        File.ReadAllText(Path.Combine(folder, "host.json")).ShouldNotContain("customHandler");
+        File.ReadAllText(Path.Combine(folder, "worker.config.json")).ShouldContain("\"defaultWorkerPath\": \"Demand.Functions.dll\"");
+        using (var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "functions.metadata"))))
+        {
+            var names = metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
+            names.ShouldContain("IngestLog");
+            names.ShouldContain("NightlyRescore");
+            names.ShouldContain("GetProfile");
+        }
+
         File.Exists(Path.Combine(folder, AppPackager.OnnxRuntimeLibrary)).ShouldBeTrue();
+        File.Exists(Path.Combine(folder, "models", "demand-mlp.onnx")).ShouldBeTrue();
         File.Exists(Path.Combine(folder, "local.settings.json")).ShouldBeFalse();
-        File.Exists(Path.Combine(folder, "libhostfxr.so")).ShouldBeTrue("self-contained: the runtime travels with the app");
-        File.GetUnixFileMode(Path.Combine(folder, "Demand.Functions")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue();
+        File.Exists(Path.Combine(folder, "libhostfxr.so")).ShouldBeFalse("framework-dependent: Flex Consumption's dotnet-isolated runtime brings .NET");
 
         var extracted = Path.Combine(output, "extracted");
         ZipFile.ExtractToDirectory(zip, extracted);
-        File.GetUnixFileMode(Path.Combine(extracted, "Demand.Functions")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue("the zip keeps the run bit");
 
         await using var app = await AppHostHarness.StartAsync(cosmos, extracted, cancellationToken: Ct);
         using var http = new HttpClient { BaseAddress = app.Host.HttpBaseAddress };

@@ -15,7 +15,7 @@ public sealed class MiningEndToEndTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact(Skip = AppHostHarness.PendingIsolatedWorker)]
+    [Fact]
     public async Task Uploaded_logs_with_reviews_end_as_needs_on_profiles_and_product_summaries_with_every_review_mined_once()
     {
         await using var server = await OpenAiTestServer.StartAsync(Ct);
