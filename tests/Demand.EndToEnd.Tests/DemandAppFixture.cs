@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.Net.Http.Headers;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;

@@ -1,3 +1,5 @@
+using Demand.Tooling.Local;
+using Demand.Tooling;
 using Xunit;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.Diagnostics;
 using System.IO.Compression;
 using Demand.Infrastructure;

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using Demand.Infrastructure;
 
 namespace Demand.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 
 namespace Demand.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 
 namespace Demand.Cli.Commands;
 

@@ -32,10 +32,10 @@ public sealed partial class AzuriteServer : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};";
 
-    /// <summary>Starts Azurite from <paramref name="nodeModules"/> (default: <see cref="NodeModules.Find"/>) and waits until blob and queue listen.</summary>
+    /// <summary>Starts Azurite from <paramref name="nodeModules"/> (default: <see cref="RepoPaths.NodeModules"/>) and waits until blob and queue listen.</summary>
     public static async Task<AzuriteServer> StartAsync(string? nodeModules, CancellationToken cancellationToken)
     {
-        nodeModules ??= NodeModules.Find();
+        nodeModules ??= RepoPaths.NodeModules();
         var cli = Path.Combine(nodeModules, "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(cli))
         {

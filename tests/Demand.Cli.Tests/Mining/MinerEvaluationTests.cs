@@ -1,5 +1,5 @@
 using Demand.Cli.Commands;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 
 namespace Demand.Cli.Tests.Mining;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Demand.Cli.Tests.Host;
 using Demand.Core.Mining;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
 using Demand.Testing.OpenAi;

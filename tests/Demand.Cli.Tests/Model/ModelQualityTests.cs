@@ -1,8 +1,9 @@
+using Demand.Tooling;
 using System.Diagnostics;
 using System.Text.Json;
 using Demand.Cli.Commands;
 using Demand.Core.Scoring;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Onnx;
 

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;

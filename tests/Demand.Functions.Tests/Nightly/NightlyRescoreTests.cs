@@ -3,7 +3,7 @@ using Demand.Core;
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
 using Demand.Core.Profiles;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Functions.Insights;
 using Demand.Functions.Nightly;
 using Demand.Functions.Scoring;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Messaging;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Functions.Scoring;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Functions.Tests.Ingestion;

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.Text.Json;
 using Demand.Core.Scoring;
 using Demand.Infrastructure.Onnx;

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using Demand.Tooling;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
@@ -116,7 +117,7 @@ internal static class HostBench
 
     private static string DefaultTestingWorker()
     {
-        var root = Demand.Infrastructure.RepoPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+        var root = RepoPaths.RepositoryRoot() ?? Directory.GetCurrentDirectory();
         return Path.Combine(root, "tests", "Demand.Testing.Worker", "bin", "Release", "net10.0");
     }
 

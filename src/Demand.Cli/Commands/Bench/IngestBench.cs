@@ -1,9 +1,10 @@
+using Demand.Tooling;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
 using Demand.Core.Ingestion;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Infrastructure;
 
 namespace Demand.Cli.Commands.Bench;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Demand.Core.Mining;
-using Demand.Core.Synthetic;
+using Demand.Tooling.Synthetic;
 using Demand.Infrastructure.Mining;
 using Demand.Testing.OpenAi;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Demand.Infrastructure.Cosmos;
 
-namespace Demand.Infrastructure.Cosmos;
+namespace Demand.Tooling.Local;
 
 /// <summary>
 /// Starts npm <c>@vercel/cosmosdb-server</c> (HTTPS, loopback, a free port) as a child process: the local

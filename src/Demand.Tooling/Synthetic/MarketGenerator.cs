@@ -1,6 +1,6 @@
 using Demand.Core.Events;
 
-namespace Demand.Core.Synthetic;
+namespace Demand.Tooling.Synthetic;
 
 /// <summary>Knobs of the generated market.</summary>
 public sealed record MarketOptions

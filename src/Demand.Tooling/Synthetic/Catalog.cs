@@ -1,4 +1,4 @@
-namespace Demand.Core.Synthetic;
+namespace Demand.Tooling.Synthetic;
 
 /// <summary>A leaf category of the synthetic market.</summary>
 public sealed record CategorySpec(

@@ -1,4 +1,4 @@
-namespace Demand.Core.Synthetic;
+namespace Demand.Tooling.Synthetic;
 
 /// <summary>A ground-truth label for a generated review: the need stated and the exact text that states it.</summary>
 public sealed record NeedLabel(string Aspect, string Need, string Polarity, int Severity, string Evidence);

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Demand.Core.Events;
 
-namespace Demand.Core.Synthetic;
+namespace Demand.Tooling.Synthetic;
 
 /// <summary>Log layouts the writer can produce.</summary>
 public enum SyntheticLayout
