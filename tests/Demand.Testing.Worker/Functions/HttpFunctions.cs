@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.Testing.Worker.Functions;
 
@@ -35,6 +36,18 @@ public sealed class HttpFunctions
     public static Created<ItemReply> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", "post", Route = "created")] HttpRequest request) =>
         TypedResults.Created("/api/items/new", new ItemReply("new", request.Method));
+
+    [Function("HttpFails")]
+    public static IResult Fails([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fails")] HttpRequest request) =>
+        throw new InvalidOperationException("the HTTP function failed on purpose");
+
+    [Function("HttpLogs")]
+    public static NoContent Logs(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "logs/{word}")] HttpRequest request, string word, FunctionContext context)
+    {
+        context.GetLogger("Demand.Testing.Worker.HttpLogs").LogWarning("The worker logged {Word}", word);
+        return TypedResults.NoContent();
+    }
 
     [Function("Ping")]
     public static Ok<string> Ping([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ping")] HttpRequest request) =>

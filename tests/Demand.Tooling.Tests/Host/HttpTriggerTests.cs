@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demand.Tooling.Host;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.Tooling.Tests.Host;
 
@@ -84,6 +85,39 @@ public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFi
         await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
 
         fixture.Host.Statistics["Ping"].Succeeded.ShouldBe(before + 1);
+    }
+
+    [Fact]
+    public async Task A_function_that_throws_answers_500_and_is_recorded_as_failed()
+    {
+        var before = fixture.Host.Statistics["HttpFails"].Failed;
+
+        using var response = await fixture.Http.GetAsync("api/fails", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
+        fixture.Host.Statistics["HttpFails"].Failed.ShouldBe(before + 1);
+        fixture.Host.Outcomes.Last(o => o.FunctionName == "HttpFails").Error!.ShouldContain("the HTTP function failed on purpose");
+    }
+
+    [Fact]
+    public async Task The_workers_logs_reach_the_hosts_logger_with_their_category_and_level()
+    {
+        var word = "w" + Guid.NewGuid().ToString("N");
+
+        using var response = await fixture.Http.PostAsync($"api/logs/{word}", null, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!fixture.Logs.Entries.Any(e => e.Message.Contains(word, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        var entry = fixture.Logs.Entries.First(e => e.Message.Contains(word, StringComparison.Ordinal));
+        entry.Message.ShouldBe($"The worker logged {word}");
+        entry.Level.ShouldBe(LogLevel.Warning);
+        entry.Category.ShouldContain("HttpLogs");
     }
 
     [Fact]
