@@ -87,14 +87,19 @@ public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFi
         fixture.Host.Statistics["Ping"].Succeeded.ShouldBe(before + 1);
     }
 
+    /// <remarks>
+    /// The worker (2.52, ASP.NET Core integration) itself answers the forwarded request of a throwing function with
+    /// an empty 200; the Azure host streams the worker's answer through (YARP), so the caller sees exactly that.
+    /// </remarks>
     [Fact]
-    public async Task A_function_that_throws_answers_500_and_is_recorded_as_failed()
+    public async Task A_function_that_throws_is_recorded_as_failed_and_the_caller_gets_the_workers_own_answer_without_waiting()
     {
         var before = fixture.Host.Statistics["HttpFails"].Failed;
 
-        using var response = await fixture.Http.GetAsync("api/fails", Ct);
+        using var response = await fixture.Http.GetAsync("api/fails", Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync(Ct)).ShouldBeEmpty();
         await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
         fixture.Host.Statistics["HttpFails"].Failed.ShouldBe(before + 1);
         fixture.Host.Outcomes.Last(o => o.FunctionName == "HttpFails").Error!.ShouldContain("the HTTP function failed on purpose");
