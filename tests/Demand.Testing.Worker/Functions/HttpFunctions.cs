@@ -49,6 +49,24 @@ public sealed class HttpFunctions
         return TypedResults.NoContent();
     }
 
+    /// <summary>Waits for the caller to go away and logs that it saw the abort.</summary>
+    [Function("HttpWaitsForAbort")]
+    public static async Task<NoContent> WaitsForAbort(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wait/{tag}")] HttpRequest request, string tag, FunctionContext context)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), request.HttpContext.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            context.GetLogger("Demand.Testing.Worker.HttpWaitsForAbort").LogWarning("Request {Tag} aborted", tag);
+            throw;
+        }
+
+        return TypedResults.NoContent();
+    }
+
     [Function("Ping")]
     public static Ok<string> Ping([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ping")] HttpRequest request) =>
         TypedResults.Ok("pong");

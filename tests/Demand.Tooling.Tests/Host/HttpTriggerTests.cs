@@ -126,6 +126,32 @@ public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFi
     }
 
     [Fact]
+    public async Task A_caller_that_goes_away_aborts_the_forwarded_request_in_the_worker()
+    {
+        var tag = "t" + Guid.NewGuid().ToString("N");
+        using var caller = new CancellationTokenSource();
+        var call = fixture.Http.GetAsync($"api/wait/{tag}", caller.Token);
+        while (fixture.Host.InFlight == 0)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        // In flight at the host; give the forwarded request a moment to reach the function.
+        await Task.Delay(500, Ct);
+
+        await caller.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => call);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!fixture.Logs.Entries.Any(e => e.Message == $"Request {tag} aborted") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        fixture.Logs.Entries.ShouldContain(e => e.Message == $"Request {tag} aborted");
+    }
+
+    [Fact]
     public void The_worker_reports_every_function_with_its_trigger_kind()
     {
         var functions = fixture.Host.Functions.ToDictionary(f => f.Name, f => f.Trigger);
