@@ -32,14 +32,14 @@ public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
         Http = new HttpClient { BaseAddress = _host.HttpBaseAddress };
     }
 
-    public static Task<LocalFunctionsHost> StartHostAsync(AzuriteFixture azurite, CancellationToken cancellationToken, ILoggerProvider? capture = null) =>
+    public static Task<LocalFunctionsHost> StartHostAsync(AzuriteFixture azurite, CancellationToken cancellationToken, ILoggerProvider? capture = null, TimeSpan? blobPolling = null) =>
         LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             AppDirectory = WorkerApp.Directory(),
             Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["AzureWebJobsStorage"] = azurite.Server.ConnectionString },
             HttpPort = 0,
             EnableTimerSchedules = false,
-            BlobPollingInterval = TimeSpan.FromMilliseconds(250),
+            BlobPollingInterval = blobPolling ?? TimeSpan.FromMilliseconds(250),
             LoggerFactory = LoggerFactory.Create(b =>
             {
                 b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
