@@ -17,6 +17,9 @@ public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Everything logged through the host's logger factory (the host's own logs and the worker's RpcLogs).</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public TestQueues Storage { get; } = new(azurite);
 
     public QueueServiceClient Queues => Storage.Queues;
@@ -25,19 +28,26 @@ public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _host = await StartHostAsync(azurite, TestContext.Current.CancellationToken);
+        _host = await StartHostAsync(azurite, TestContext.Current.CancellationToken, Logs);
         Http = new HttpClient { BaseAddress = _host.HttpBaseAddress };
     }
 
-    public static Task<LocalFunctionsHost> StartHostAsync(AzuriteFixture azurite, CancellationToken cancellationToken) =>
+    public static Task<LocalFunctionsHost> StartHostAsync(AzuriteFixture azurite, CancellationToken cancellationToken, ILoggerProvider? capture = null, TimeSpan? blobPolling = null) =>
         LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             AppDirectory = WorkerApp.Directory(),
             Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["AzureWebJobsStorage"] = azurite.Server.ConnectionString },
             HttpPort = 0,
             EnableTimerSchedules = false,
-            BlobPollingInterval = TimeSpan.FromMilliseconds(250),
-            LoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)),
+            BlobPollingInterval = blobPolling ?? TimeSpan.FromMilliseconds(250),
+            LoggerFactory = LoggerFactory.Create(b =>
+            {
+                b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+                if (capture is not null)
+                {
+                    b.AddProvider(capture);
+                }
+            }),
         }, cancellationToken);
 
     public Task<SendReceipt> EnqueueAsync(string queue, string text) => Storage.EnqueueAsync(queue, text);

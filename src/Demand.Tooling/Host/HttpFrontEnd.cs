@@ -140,6 +140,11 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 
         var outcome = _host.InvokeAsync(route.Function, invocation, routeValues, aborted);
 
+        // A failed invocation (binding error, timeout, crash) may never be paired with the forwarded request in the
+        // worker; give the worker a moment to answer it (usually a 500 of its own), then stop waiting.
+        using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _ = StopForwardingOnFailureAsync(outcome, forwarding);
+
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(worker.HttpUri ?? throw new InvalidOperationException("The worker advertised no HttpUri capability."), $"{request.Path}{request.QueryString}"));
         if (request.ContentLength > 0 || request.Headers.ContainsKey("Transfer-Encoding"))
         {
@@ -162,7 +167,7 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         forward.Headers.TryAddWithoutValidation("x-ms-invocation-id", invocationId);
         try
         {
-            using var response = await _worker.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, aborted);
+            using var response = await _worker.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, forwarding.Token);
             context.Response.StatusCode = (int)response.StatusCode;
             foreach (var header in response.Headers.Concat(response.Content.Headers))
             {
@@ -173,6 +178,7 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
             }
 
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            // The body may stream for longer than the invocation: only the caller's abort stops it now.
             await using var body = await response.Content.ReadAsStreamAsync(aborted);
             await body.CopyToAsync(context.Response.Body, aborted);
         }
@@ -180,13 +186,30 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         {
             // The caller went away; the invocation is cancelled through the same token.
         }
-        catch (HttpRequestException) when (!context.Response.HasStarted)
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.Response.HasStarted)
         {
             // The worker could not answer (it crashed): the Azure host answers 500.
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
 
         await outcome;
+    }
+
+    private static async Task StopForwardingOnFailureAsync(Task<InvocationOutcome> outcome, CancellationTokenSource forwarding)
+    {
+        if ((await outcome).Succeeded)
+        {
+            return;
+        }
+
+        try
+        {
+            forwarding.CancelAfter(TimeSpan.FromSeconds(2));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The forward already finished.
+        }
     }
 
     private async Task AdminInvokeAsync(HttpContext context, string functionName)

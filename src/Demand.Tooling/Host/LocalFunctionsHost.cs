@@ -313,6 +313,10 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         var worker = await StartWorkerAsync(cancellationToken);
         Track(WatchWorkerAsync(worker));
+        foreach (var function in HostedFunctions)
+        {
+            _statistics[function.Name] = new FunctionStatistics();
+        }
 
         foreach (var function in HostedFunctions)
         {

@@ -69,6 +69,7 @@ internal sealed class QueueListener
                     }
 
                     delay = MinimumPollingInterval;
+                    running.RemoveAll(t => t.IsCompleted);
                     foreach (var message in batch)
                     {
                         Interlocked.Increment(ref _inFlight);

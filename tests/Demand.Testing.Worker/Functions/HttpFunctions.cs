@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.Testing.Worker.Functions;
 
@@ -35,6 +36,36 @@ public sealed class HttpFunctions
     public static Created<ItemReply> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", "post", Route = "created")] HttpRequest request) =>
         TypedResults.Created("/api/items/new", new ItemReply("new", request.Method));
+
+    [Function("HttpFails")]
+    public static IResult Fails([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fails")] HttpRequest request) =>
+        throw new InvalidOperationException("the HTTP function failed on purpose");
+
+    [Function("HttpLogs")]
+    public static NoContent Logs(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "logs/{word}")] HttpRequest request, string word, FunctionContext context)
+    {
+        context.GetLogger("Demand.Testing.Worker.HttpLogs").LogWarning("The worker logged {Word}", word);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Waits for the caller to go away and logs that it saw the abort.</summary>
+    [Function("HttpWaitsForAbort")]
+    public static async Task<NoContent> WaitsForAbort(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wait/{tag}")] HttpRequest request, string tag, FunctionContext context)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), request.HttpContext.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            context.GetLogger("Demand.Testing.Worker.HttpWaitsForAbort").LogWarning("Request {Tag} aborted", tag);
+            throw;
+        }
+
+        return TypedResults.NoContent();
+    }
 
     [Function("Ping")]
     public static Ok<string> Ping([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ping")] HttpRequest request) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Demand.Tooling.Host;
 
 namespace Demand.Tooling.Tests.Host;
@@ -61,6 +62,28 @@ public sealed class HostLifecycleTests(AzuriteFixture azurite)
         await second.WaitForIdleAsync(TimeSpan.FromSeconds(30), Ct);
         second.Outcomes.Where(o => o.FunctionName == "BlobIngest" && o.TriggerValues["merchantId"] == merchant)
             .Select(o => o.TriggerValues["name"]).ShouldBe(["new.jsonl"]);
+    }
+
+    [Fact]
+    public async Task A_posted_event_grid_blob_created_event_fires_the_blob_function_without_waiting_for_a_poll()
+    {
+        await using var host = await HostFixture.StartHostAsync(azurite, Ct, blobPolling: TimeSpan.FromHours(1));
+        await using var storage = new TestQueues(azurite);
+        using var http = new HttpClient { BaseAddress = host.HttpBaseAddress };
+        var merchant = "m" + Guid.NewGuid().ToString("N");
+        var uploads = storage.Blobs.GetBlobContainerClient("uploads");
+        await uploads.CreateIfNotExistsAsync(cancellationToken: Ct);
+        var blob = uploads.GetBlobClient($"{merchant}/pushed.jsonl");
+        await blob.UploadAsync(BinaryData.FromString("pushed"), Ct);
+        var created = new[]
+        {
+            new { id = Guid.NewGuid().ToString(), eventType = "Microsoft.Storage.BlobCreated", subject = $"/blobServices/default/containers/uploads/blobs/{merchant}/pushed.jsonl", data = new { url = blob.Uri.ToString() } },
+        };
+
+        using var response = await http.PostAsJsonAsync("runtime/webhooks/blobs?functionName=Host.Functions.BlobIngest", created, Ct);
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Accepted);
+        (await storage.TakeAsync("blob-reports", merchant, 1, TimeSpan.FromSeconds(15))).ShouldBe([$"{merchant}|pushed.jsonl|6"]);
     }
 
     [Fact]

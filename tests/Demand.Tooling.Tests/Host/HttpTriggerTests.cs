@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Demand.Tooling.Host;
+using Microsoft.Extensions.Logging;
 
 namespace Demand.Tooling.Tests.Host;
 
@@ -84,6 +85,70 @@ public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFi
         await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
 
         fixture.Host.Statistics["Ping"].Succeeded.ShouldBe(before + 1);
+    }
+
+    /// <remarks>
+    /// The worker (2.52, ASP.NET Core integration) itself answers the forwarded request of a throwing function with
+    /// an empty 200; the Azure host streams the worker's answer through (YARP), so the caller sees exactly that.
+    /// </remarks>
+    [Fact]
+    public async Task A_function_that_throws_is_recorded_as_failed_and_the_caller_gets_the_workers_own_answer_without_waiting()
+    {
+        var before = fixture.Host.Statistics["HttpFails"].Failed;
+
+        using var response = await fixture.Http.GetAsync("api/fails", Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync(Ct)).ShouldBeEmpty();
+        await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(10), Ct);
+        fixture.Host.Statistics["HttpFails"].Failed.ShouldBe(before + 1);
+        fixture.Host.Outcomes.Last(o => o.FunctionName == "HttpFails").Error!.ShouldContain("the HTTP function failed on purpose");
+    }
+
+    [Fact]
+    public async Task The_workers_logs_reach_the_hosts_logger_with_their_category_and_level()
+    {
+        var word = "w" + Guid.NewGuid().ToString("N");
+
+        using var response = await fixture.Http.PostAsync($"api/logs/{word}", null, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!fixture.Logs.Entries.Any(e => e.Message.Contains(word, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        var entry = fixture.Logs.Entries.First(e => e.Message.Contains(word, StringComparison.Ordinal));
+        entry.Message.ShouldBe($"The worker logged {word}");
+        entry.Level.ShouldBe(LogLevel.Warning);
+        entry.Category.ShouldContain("HttpLogs");
+    }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_aborts_the_forwarded_request_in_the_worker()
+    {
+        var tag = "t" + Guid.NewGuid().ToString("N");
+        using var caller = new CancellationTokenSource();
+        var call = fixture.Http.GetAsync($"api/wait/{tag}", caller.Token);
+        while (fixture.Host.InFlight == 0)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        // In flight at the host; give the forwarded request a moment to reach the function.
+        await Task.Delay(500, Ct);
+
+        await caller.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => call);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!fixture.Logs.Entries.Any(e => e.Message == $"Request {tag} aborted") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        fixture.Logs.Entries.ShouldContain(e => e.Message == $"Request {tag} aborted");
     }
 
     [Fact]

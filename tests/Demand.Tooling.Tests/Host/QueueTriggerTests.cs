@@ -109,6 +109,19 @@ public sealed class QueueTriggerTests(HostFixture fixture) : IClassFixture<HostF
     }
 
     [Fact]
+    public async Task Wait_for_idle_waits_through_retries_of_a_message_that_is_invisible_between_attempts()
+    {
+        var marker = "fail-1:" + Guid.NewGuid();
+
+        var receipt = await fixture.EnqueueAsync("flaky-in", marker);
+        await fixture.Host.WaitForIdleAsync(TimeSpan.FromSeconds(60), Ct);
+
+        fixture.Host.Outcomes.Where(o => o.FunctionName == "QueueFlaky" && o.TriggerValues["Id"] == receipt.MessageId)
+            .Select(o => o.Succeeded).ShouldBe([false, true]);
+        (await fixture.TakeAsync("flaky-out", marker, 1)).Single().ShouldStartWith(marker + "|dequeueCount=2");
+    }
+
+    [Fact]
     public async Task The_admin_trigger_invokes_a_queue_function_with_the_given_input()
     {
         var marker = Guid.NewGuid().ToString();
