@@ -105,7 +105,8 @@ internal static class RunCommand
         Console.WriteLine($"Demand local run — {elapsed.TotalSeconds:N1} s");
         Console.WriteLine(new string('-', 60));
         Console.WriteLine($"{"invocations (succeeded / failed)",-40}");
-        foreach (var (name, stats) in host.Statistics.OrderBy(k => k.Key, StringComparer.Ordinal))
+        var http = host.Functions.Where(f => f.Trigger == TriggerKind.Http).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, stats) in host.Statistics.Where(s => !http.Contains(s.Key) || s.Value.Invocations > 0).OrderBy(k => k.Key, StringComparer.Ordinal))
         {
             Console.WriteLine($"  {name,-38}{stats.Succeeded,10:N0}{stats.Failed,10:N0}");
         }
