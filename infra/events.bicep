@@ -7,7 +7,8 @@ targetScope = 'resourceGroup'
 param topicName string
 param functionAppName string
 param storageAccountName string
-param deadLetterContainerName string
+@description('Must equal the deadLetterContainer of main.bicep (the topic may write only there).')
+param deadLetterContainerName string = 'eventgrid-deadletter'
 
 resource topic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' existing = {
   name: topicName

@@ -32,8 +32,8 @@ param cosmosAutoscaleMaxThroughput int = 4000
 @description('Deploy Azure OpenAI and use it for review mining; false keeps the offline lexicon miner.')
 param deployOpenAi bool = true
 
-@description('Region of the Azure OpenAI account: may differ from location, so the app can sit where Flex Consumption is and the models where quota is.')
-param openAiLocation string = location
+@description('Region of the Azure OpenAI account; empty: location. May differ from location, so the app can sit where Flex Consumption is and the models where quota is.')
+param openAiLocation string = ''
 
 @allowed([ 'GlobalStandard', 'DataZoneStandard', 'Standard' ])
 @description('Deployment SKU of both models. GlobalStandard is offered for gpt-4o-mini and text-embedding-3-small in nearly every region (Standard is not, e.g. swedencentral) and has the highest default quota.')
@@ -142,7 +142,7 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   name: 'openai'
   params: {
     name: names.openAi
-    location: openAiLocation
+    location: empty(openAiLocation) ? location : openAiLocation
     networkLocation: location
     tags: tags
     deploymentSku: openAiDeploymentSku

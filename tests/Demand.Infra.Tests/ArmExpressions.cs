@@ -165,6 +165,10 @@ internal sealed class ArmScope(JsonObject template, IReadOnlyDictionary<string, 
             case "environment":
             case "deployment":
                 return new Opaque($"{name}()");
+            case "items" when args[0] is Dictionary<string, object?> itemsOf:
+                return itemsOf.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
+                    .Select(p => (object?)new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["key"] = p.Key, ["value"] = p.Value })
+                    .ToList();
             case "guid":
             case "uniquestring":
             case "listkeys":

@@ -10,7 +10,13 @@ internal sealed record DeployedResource(string Module, string Type, JsonObject D
         JsonNode? node = Definition;
         foreach (var part in path.Split('.'))
         {
-            node = node?[part];
+            // "name[0]": a member, then an array element.
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            node = node?[bracket < 0 ? part : part[..bracket]];
+            if (bracket >= 0)
+            {
+                node = node?[int.Parse(part[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture)];
+            }
         }
 
         Scope.CopyIndex = CopyIndex;
