@@ -1,6 +1,8 @@
-// Demand on Azure: Flex Consumption Functions app (custom handler) + Storage/Event Grid + Cosmos DB +
+// Demand on Azure: Flex Consumption Functions app (.NET isolated worker) + Storage/Event Grid + Cosmos DB +
 // Azure OpenAI + Log Analytics/Application Insights, all reached with one user-assigned managed identity.
 // No keys anywhere: shared-key access, Cosmos local auth, OpenAI local auth and App Insights local auth are off.
+// The Event Grid subscription to the app's webhook is NOT here: it needs the running app's blobs_extension key,
+// so infra/events.bicep is deployed after the code (scripts/subscribe-events.sh, from deploy.sh and azd's postdeploy).
 targetScope = 'resourceGroup'
 
 @minLength(3)
@@ -8,7 +10,7 @@ targetScope = 'resourceGroup'
 @description('Short environment name; resource names derive from it plus a unique token.')
 param environmentName string
 
-@description('Region for every resource.')
+@description('Region for every resource but Azure OpenAI. Needs Flex Consumption with dotnet-isolated 10.0 (docs/deploy.md lists regions).')
 param location string = resourceGroup().location
 
 @allowed([ 512, 2048, 4096 ])
@@ -30,6 +32,13 @@ param cosmosAutoscaleMaxThroughput int = 4000
 @description('Deploy Azure OpenAI and use it for review mining; false keeps the offline lexicon miner.')
 param deployOpenAi bool = true
 
+@description('Region of the Azure OpenAI account; empty: location. May differ from location, so the app can sit where Flex Consumption is and the models where quota is.')
+param openAiLocation string = ''
+
+@allowed([ 'GlobalStandard', 'DataZoneStandard', 'Standard' ])
+@description('Deployment SKU of both models. GlobalStandard is offered for gpt-4o-mini and text-embedding-3-small in nearly every region (Standard is not, e.g. swedencentral) and has the highest default quota.')
+param openAiDeploymentSku string = 'GlobalStandard'
+
 @description('Azure OpenAI model name.')
 param openAiModelName string = 'gpt-4o-mini'
 
@@ -43,14 +52,25 @@ param openAiCapacity int = 50
 @description('Embedding model that merges unseen need phrases into each merchant\'s taxonomy; empty deploys none and turns merging off.')
 param openAiEmbeddingModelName string = 'text-embedding-3-small'
 
-@description('Create the Event Grid subscription (BlobCreated under logs/) to the IngestLog blobs-extension webhook. Needs the app code deployed first: deploy.sh runs a second pass with true.')
-param deployEventSubscription bool = false
+@description('Embedding model version.')
+param openAiEmbeddingModelVersion string = '1'
 
-@description('Object id of a user or group that may upload logs and read the data plane (optional).')
-param operatorPrincipalId string = ''
+@minValue(1)
+@description('Embedding deployment capacity (thousands of tokens per minute).')
+param openAiEmbeddingCapacity int = 20
+
+@description('Object id of the operator (user, group or service principal) who creates merchant keys in Cosmos, uploads logs and issues upload SAS. Defaults to whoever deploys: Owner/Contributor grant no data access, and without these roles the first merchant key and the first upload fail with 403. Empty grants nothing.')
+param operatorPrincipalId string = deployer().objectId
+
+@description('Network isolation: a VNet with the app integrated and private endpoints for Storage (blob, queue, table), Cosmos DB and Azure OpenAI; Cosmos and OpenAI then refuse public traffic. Storage stays publicly reachable (Entra/SAS only) because merchants upload from outside.')
+param vnetEnabled bool = false
+
+@description('E-mail that alert notifications go to (dead-lettered uploads); empty still creates the alerts, visible in the portal.')
+param alertEmail string = ''
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
-var tags = { 'demand-env': environmentName }
+// azd-env-name lets azd find this environment's resources (azd down, azd monitor).
+var tags = { 'demand-env': environmentName, 'azd-env-name': environmentName }
 var names = {
   identity: 'id-demand-${environmentName}'
   storage: take('stdemand${token}', 24)
@@ -61,8 +81,16 @@ var names = {
   logs: 'log-demand-${environmentName}'
   insights: 'appi-demand-${environmentName}'
   topic: 'evgt-demand-${environmentName}'
+  vnet: 'vnet-demand-${environmentName}'
+  actionGroup: 'ag-demand-${environmentName}'
 }
 var deploymentContainer = 'app-package'
+var deadLetterContainer = 'eventgrid-deadletter'
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: { name: names.vnet, location: location, tags: tags }
+}
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -87,8 +115,11 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainer
+    deadLetterContainerName: deadLetterContainer
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
+    privateEndpointSubnetId: vnetEnabled ? network!.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneIds: vnetEnabled ? network!.outputs.storageDnsZoneIds : {}
   }
 }
 
@@ -102,6 +133,8 @@ module cosmos 'modules/cosmos.bicep' = {
     autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
+    privateEndpointSubnetId: vnetEnabled ? network!.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneId: vnetEnabled ? network!.outputs.cosmosDnsZoneId : ''
   }
 }
 
@@ -109,13 +142,19 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   name: 'openai'
   params: {
     name: names.openAi
-    location: location
+    location: empty(openAiLocation) ? location : openAiLocation
+    networkLocation: location
     tags: tags
+    deploymentSku: openAiDeploymentSku
     modelName: openAiModelName
     modelVersion: openAiModelVersion
     capacity: openAiCapacity
     embeddingModelName: openAiEmbeddingModelName
+    embeddingModelVersion: openAiEmbeddingModelVersion
+    embeddingCapacity: openAiEmbeddingCapacity
     appPrincipalId: identity.outputs.principalId
+    privateEndpointSubnetId: vnetEnabled ? network!.outputs.privateEndpointSubnetId : ''
+    privateDnsZoneId: vnetEnabled ? network!.outputs.openAiDnsZoneId : ''
   }
 }
 
@@ -140,18 +179,21 @@ module app 'modules/functionapp.bicep' = {
     openAiEndpoint: deployOpenAi ? openAi!.outputs.endpoint : ''
     openAiDeployment: deployOpenAi ? openAi!.outputs.deploymentName : ''
     openAiEmbeddingDeployment: deployOpenAi ? openAi!.outputs.embeddingDeploymentName : ''
+    appSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }
 
+// The system topic, its dead-letter access and the alert; the subscription itself comes after the code (events.bicep).
 module events 'modules/eventgrid.bicep' = {
   name: 'eventgrid'
   params: {
     topicName: names.topic
     location: location
     tags: tags
-    storageAccountId: storage.outputs.id
-    functionAppName: app.outputs.name
-    createSubscription: deployEventSubscription
+    storageAccountName: storage.outputs.name
+    deadLetterContainerName: deadLetterContainer
+    actionGroupName: names.actionGroup
+    alertEmail: alertEmail
   }
 }
 
@@ -162,3 +204,6 @@ output blobEndpoint string = storage.outputs.blobEndpoint
 output cosmosEndpoint string = cosmos.outputs.endpoint
 output openAiEndpoint string = deployOpenAi ? openAi!.outputs.endpoint : ''
 output deploymentContainerName string = deploymentContainer
+output eventGridTopicName string = events.outputs.topicName
+output deadLetterContainerName string = deadLetterContainer
+output operatorPrincipalId string = operatorPrincipalId

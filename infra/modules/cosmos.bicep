@@ -1,16 +1,21 @@
 // Cosmos DB (NoSQL): database `demand` and the containers of architecture.md, local auth disabled,
-// data-plane RBAC (Built-in Data Contributor) for the app identity.
+// data-plane RBAC (Built-in Data Contributor) for the app identity and the operator.
 param name string
 param location string
 param tags object
 param serverless bool
 param autoscaleMaxThroughput int
 param appPrincipalId string
+@description('The deploying operator (empty: none): creates merchant API keys (demand merchants add) and inspects data.')
 param operatorPrincipalId string
+@description('Subnet for a private endpoint; empty keeps the account public (Entra auth only).')
+param privateEndpointSubnetId string
+param privateDnsZoneId string
 
 param databaseName string = 'demand'
 
 var builtInDataContributor = '00000000-0000-0000-0000-000000000002'
+var isolated = !empty(privateEndpointSubnetId)
 
 // Index only what queries filter on: documents are read by point reads almost always, and the
 // features/profiles documents are large, so indexing everything would multiply write RUs.
@@ -31,13 +36,15 @@ var containers = [
     name: 'reviewNeeds'
     paths: [ '/merchantId', '/productId' ]
     ttl: -1
-    included: [ '/merchantId/?', '/productId/?', '/userId/?', '/reviewId/?' ]
+    // provisional: the sweep re-mines provisional results (CosmosReviewNeedStore.ProvisionalAsync).
+    included: [ '/merchantId/?', '/productId/?', '/userId/?', '/reviewId/?', '/provisional/?' ]
   }
   {
     name: 'insights'
     paths: [ '/merchantId' ]
     ttl: -1
-    included: [ '/merchantId/?', '/type/?', '/createdAt/?' ]
+    // categoryId: a category's product summaries (CosmosReviewNeedStore.ProductSummariesAsync).
+    included: [ '/merchantId/?', '/type/?', '/createdAt/?', '/categoryId/?' ]
   }
   {
     name: 'merchants'
@@ -59,6 +66,8 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     consistencyPolicy: { defaultConsistencyLevel: 'Session' }
     locations: [ { locationName: location, failoverPriority: 0, isZoneRedundant: false } ]
     capabilities: serverless ? [ { name: 'EnableServerless' } ] : []
+    // Isolated: only the app, over its private endpoint (operators then work from the VNet: docs/deploy.md).
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
   }
 }
 
@@ -108,6 +117,19 @@ resource operatorDataRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignme
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${builtInDataContributor}'
     principalId: operatorPrincipalId
     scope: account.id
+  }
+}
+
+module endpoint 'privateendpoint.bicep' = if (isolated) {
+  name: 'pe-cosmos'
+  params: {
+    name: 'pe-${name}'
+    location: location
+    tags: tags
+    subnetId: privateEndpointSubnetId
+    targetId: account.id
+    groupId: 'Sql'
+    privateDnsZoneId: privateDnsZoneId
   }
 }
 

@@ -21,6 +21,8 @@ param openAiEndpoint string
 param openAiDeployment string
 @description('Embedding deployment for need-phrase merging; empty turns merging off.')
 param openAiEmbeddingDeployment string
+@description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty: none.')
+param appSubnetId string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -34,8 +36,9 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
-  tags: tags
   kind: 'functionapp,linux'
+  // azd deploys the service named "api" in azure.yaml to the app carrying this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identityId}': {} }
@@ -43,6 +46,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: { minTlsVersion: '1.2', http20Enabled: true }
     functionAppConfig: {
       deployment: {

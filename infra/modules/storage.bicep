@@ -1,11 +1,20 @@
-// Storage for the host (AzureWebJobsStorage), the logs/quarantine containers, the work queues and the
-// deployment package. Shared-key access is disabled: everything authenticates with Entra ID.
+// Storage for the host (AzureWebJobsStorage), the logs/quarantine containers, the work queues, the deployment
+// package and Event Grid's dead letters. Shared-key access is disabled: everything authenticates with Entra ID.
+// With network isolation the app reaches it over private endpoints, but public access stays on: merchants upload
+// from their own networks (with Entra or a user-delegation SAS).
 param name string
 param location string
 param tags object
 param deploymentContainerName string
+@description('Where Event Grid puts BlobCreated events it could not deliver (instead of dropping them after 24 h).')
+param deadLetterContainerName string
 param appPrincipalId string
+@description('The deploying operator (empty: none): uploads, upload SAS (user delegation key), poison-queue handling.')
 param operatorPrincipalId string
+@description('Subnet for private endpoints (blob, queue, table); empty: none.')
+param privateEndpointSubnetId string
+@description('Private DNS zone ids by sub-resource: { blob, queue, table } (only with privateEndpointSubnetId).')
+param privateDnsZoneIds object
 
 @description('Days after which quarantined rows are deleted (they hold raw merchant data).')
 param quarantineRetentionDays int = 30
@@ -37,7 +46,7 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   name: 'default'
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in [ 'logs', 'quarantine', deploymentContainerName ]: {
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in [ 'logs', 'quarantine', deploymentContainerName, deadLetterContainerName ]: {
   parent: blobs
   name: c
   properties: { publicAccess: 'None' }
@@ -85,15 +94,30 @@ resource appRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for ro
   }
 }]
 
-// An operator may upload logs (merchants get scoped access: see docs/deploy.md).
-resource operatorRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
-  name: guid(account.id, operatorPrincipalId, roles.blobDataContributor)
+// The operator uploads logs and issues merchants' user-delegation SAS (Blob Data Contributor carries
+// generateUserDelegationKey), and reads/requeues poison messages (Queue Data Contributor). No principalType:
+// the deployer may be a user or a service principal, and an existing principal needs no replication hint.
+resource operatorRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in (empty(operatorPrincipalId) ? [] : [ roles.blobDataContributor, roles.queueDataContributor ]): {
+  name: guid(account.id, operatorPrincipalId, role)
   scope: account
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
     principalId: operatorPrincipalId
   }
-}
+}]
+
+module endpoints 'privateendpoint.bicep' = [for groupId in (empty(privateEndpointSubnetId) ? [] : [ 'blob', 'queue', 'table' ]): {
+  name: 'pe-storage-${groupId}'
+  params: {
+    name: 'pe-${name}-${groupId}'
+    location: location
+    tags: tags
+    subnetId: privateEndpointSubnetId
+    targetId: account.id
+    groupId: groupId
+    privateDnsZoneId: privateDnsZoneIds[groupId]
+  }
+}]
 
 output id string = account.id
 output name string = account.name

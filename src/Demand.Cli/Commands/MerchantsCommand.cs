@@ -10,21 +10,26 @@ internal static class MerchantsCommand
     public static Command Create()
     {
         var settings = new Option<string?>("--settings") { Description = "local.settings.json with Cosmos__* values (else environment variables).", DefaultValueFactory = _ => "local.settings.json" };
+
+        // The deployed account has local (key) auth off: an operator reaches it with their Entra identity (az login),
+        // which the Bicep grants Cosmos Built-in Data Contributor (operatorPrincipalId, by default the deployer).
+        var endpoint = new Option<Uri?>("--cosmos-endpoint") { Description = "A deployed Cosmos DB account (https://<account>.documents.azure.com:443/), reached with DefaultAzureCredential (az login); overrides --settings." };
+        var database = new Option<string>("--database") { Description = "Database name with --cosmos-endpoint.", DefaultValueFactory = _ => "demand" };
         var merchant = new Argument<string>("merchantId");
-        var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, settings };
+        var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, settings, endpoint, database };
         add.SetAction(async (parse, ct) =>
         {
-            using var client = Connect(parse.GetValue(settings), out var cosmos);
+            using var client = Connect(parse.GetValue(settings), parse.GetValue(endpoint), parse.GetValue(database)!, out var cosmos);
             var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(parse.GetValue(merchant)!, ct);
             Console.WriteLine(key);
             return 0;
         });
 
         var keyId = new Argument<string>("keyId");
-        var revoke = new Command("revoke", "Revoke one API key of a merchant (key rotation: add a new key, switch, revoke the old).") { merchant, keyId, settings };
+        var revoke = new Command("revoke", "Revoke one API key of a merchant (key rotation: add a new key, switch, revoke the old).") { merchant, keyId, settings, endpoint, database };
         revoke.SetAction(async (parse, ct) =>
         {
-            using var client = Connect(parse.GetValue(settings), out var cosmos);
+            using var client = Connect(parse.GetValue(settings), parse.GetValue(endpoint), parse.GetValue(database)!, out var cosmos);
             var revoked = await new CosmosMerchantStore(cosmos, TimeProvider.System).RevokeKeyAsync(parse.GetValue(merchant)!, parse.GetValue(keyId)!, ct);
             Console.WriteLine(revoked ? "revoked" : "no such active key");
             return revoked ? 0 : 1;
@@ -33,16 +38,27 @@ internal static class MerchantsCommand
         return new Command("merchants", "Merchant API keys.") { add, revoke };
     }
 
-    private static Microsoft.Azure.Cosmos.CosmosClient Connect(string? settingsFile, out DemandCosmos cosmos)
+    private static Microsoft.Azure.Cosmos.CosmosClient Connect(string? settingsFile, Uri? endpoint, string database, out DemandCosmos cosmos)
+    {
+        var options = endpoint is null ? FromSettings(settingsFile) : ForOperator(endpoint, database);
+        var client = CosmosClientFactory.Create(options);
+        cosmos = new DemandCosmos(client, options.DatabaseName);
+        return client;
+    }
+
+    /// <summary>No key and no managed identity id: <see cref="CosmosClientFactory"/> then uses DefaultAzureCredential.</summary>
+    internal static CosmosOptions ForOperator(Uri endpoint, string database) =>
+        endpoint.IsLoopback
+            ? throw new InvalidOperationException("--cosmos-endpoint is for a deployed account; a local emulator needs its key (--settings).")
+            : new CosmosOptions { Endpoint = endpoint, DatabaseName = database };
+
+    private static CosmosOptions FromSettings(string? settingsFile)
     {
         var values = CliPaths.LoadLocalSettings(settingsFile);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value)))
             .AddEnvironmentVariables()
             .Build();
-        var options = configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>() ?? throw new InvalidOperationException("Cosmos settings are missing (Cosmos__Endpoint …).");
-        var client = CosmosClientFactory.Create(options);
-        cosmos = new DemandCosmos(client, options.DatabaseName);
-        return client;
+        return configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>() ?? throw new InvalidOperationException("Cosmos settings are missing (Cosmos__Endpoint …).");
     }
 }
