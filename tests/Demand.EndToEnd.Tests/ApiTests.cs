@@ -95,6 +95,24 @@ public sealed class ApiTests(DemandAppFixture app)
     }
 
     [Fact]
+    public async Task A_null_or_mistyped_event_is_rejected_with_its_index_and_field_and_the_rest_of_the_batch_is_kept()
+    {
+        var (merchant, _, client) = await app.NewMerchantAsync(Ct);
+        using var _ = client;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var body = "{\"events\":[null,{\"eventId\":\"e1\",\"userId\":\"s1\",\"type\":\"purchase\",\"timestamp\":\"" + at + "\",\"price\":\"abc\"}," +
+            "{\"eventId\":\"e2\",\"userId\":\"s1\",\"type\":\"view\",\"timestamp\":\"" + at + "\",\"categoryId\":\"c1\"}]}";
+
+        using var response = await client.PostAsync(new Uri($"/api/v1/merchants/{merchant}/events", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        answer.GetProperty("accepted").GetInt32().ShouldBe(1);
+        answer.GetProperty("rejected").EnumerateArray().Select(r => (r.GetProperty("index").GetInt32(), r.GetProperty("reason").GetString()))
+            .ShouldBe([(0, "invalid_event"), (1, "invalid_field:price")]);
+    }
+
+    [Fact]
     public async Task A_key_over_its_rate_gets_429_with_retry_after_while_other_keys_are_served()
     {
         var (merchant, _, client) = await app.NewMerchantAsync(Ct);

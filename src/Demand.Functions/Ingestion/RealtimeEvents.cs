@@ -30,26 +30,58 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
             return TypedResults.Problem(title: "Unsupported media type", detail: "Send application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
-        EventsRequest? body;
+        // Parsed element by element: one mistyped event is rejected on its own (index and field named), never the batch.
+        JsonDocument document;
         try
         {
-            body = await request.ReadFromJsonAsync<EventsRequest>(cancellationToken);
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
         }
         catch (JsonException ex)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [ex.Path is { Length: > 0 } path ? $"Malformed JSON at {path}." : "Malformed JSON."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"Malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})."] });
         }
 
-        var result = await RealtimeEvents.PostEvents(request.Route("merchantId"), body ?? new EventsRequest(null), features, ingestion, scorer, time, cancellationToken);
-        return result.Result switch
+        using (document)
         {
-            Ok<EventsResponse> ok => ok,
-            ValidationProblem problem => problem,
-            _ => throw new InvalidOperationException("Unexpected result."),
-        };
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("events", out var array) || array.ValueKind != JsonValueKind.Array)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = ["Send {\"events\": [ … ]} with 1 to 500 events."] });
+            }
+
+            var events = new List<EventRequest?>(array.GetArrayLength());
+            var malformed = new Dictionary<int, string>();
+            foreach (var element in array.EnumerateArray())
+            {
+                var index = events.Count;
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    events.Add(null);
+                    malformed[index] = "invalid_event";
+                    continue;
+                }
+
+                try
+                {
+                    events.Add(element.Deserialize<EventRequest>(JsonSerializerOptions.Web));
+                }
+                catch (JsonException ex)
+                {
+                    events.Add(null);
+                    malformed[index] = "invalid_field:" + (ex.Path ?? "$").TrimStart('$', '.');
+                }
+            }
+
+            var result = await RealtimeEvents.AcceptAsync(request.Route("merchantId"), events, malformed, features, ingestion, scorer, time, cancellationToken);
+            return result.Result switch
+            {
+                Ok<EventsResponse> ok => ok,
+                ValidationProblem problem => problem,
+                _ => throw new InvalidOperationException("Unexpected result."),
+            };
+        }
     }
 }
-
 /// <summary>The handler behind <see cref="EventFunctions"/>, also described in OpenAPI.</summary>
 public static class RealtimeEvents
 {
@@ -58,10 +90,19 @@ public static class RealtimeEvents
     /// <summary>500 events with review texts fit comfortably; anything larger is not a storefront batch.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
-    public static async Task<Results<Ok<EventsResponse>, ValidationProblem>> PostEvents(
-        string merchantId, EventsRequest request, [FromServices] IFeatureStore features, [FromServices] IIngestionStore ingestion, [FromServices] IProfileScorer scorer, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The described handler (OpenAPI): a batch that deserialized whole.</summary>
+    public static Task<Results<Ok<EventsResponse>, ValidationProblem>> PostEvents(
+        string merchantId, EventsRequest request, [FromServices] IFeatureStore features, [FromServices] IIngestionStore ingestion, [FromServices] IProfileScorer scorer, [FromServices] TimeProvider time, CancellationToken cancellationToken) =>
+        AcceptAsync(merchantId, request.Events, null, features, ingestion, scorer, time, cancellationToken);
+
+    /// <summary>
+    /// Validates, dedupes, merges and rescores; <paramref name="malformed"/> holds the reasons of elements that did not
+    /// deserialize (their slot in <paramref name="events"/> is null), so indexes in the answer match the request.
+    /// </summary>
+    public static async Task<Results<Ok<EventsResponse>, ValidationProblem>> AcceptAsync(
+        string merchantId, IReadOnlyList<EventRequest?>? events, IReadOnlyDictionary<int, string>? malformed, IFeatureStore features, IIngestionStore ingestion, IProfileScorer scorer, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (request.Events is not { Count: > 0 and <= MaxEvents })
+        if (events is not { Count: > 0 and <= MaxEvents })
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"Send 1 to {MaxEvents} events."] });
         }
@@ -72,11 +113,17 @@ public static class RealtimeEvents
         var accepted = new List<BehaviourEvent>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = 0;
-        for (var i = 0; i < request.Events.Count; i++)
+        for (var i = 0; i < events.Count; i++)
         {
-            var e = request.Events[i];
+            var e = events[i];
             RejectReason? reason;
             BehaviourEvent? parsed = null;
+            if (e is null)
+            {
+                rejected.Add(new EventRejection(i, null, malformed?.GetValueOrDefault(i) ?? "invalid_event"));
+                continue;
+            }
+
             if (string.IsNullOrEmpty(e.EventId))
             {
                 rejected.Add(new EventRejection(i, e.EventId, "missing_event_id"));
@@ -134,7 +181,7 @@ public static class RealtimeEvents
     }
 }
 
-public sealed record EventsRequest(IReadOnlyList<EventRequest>? Events);
+public sealed record EventsRequest(IReadOnlyList<EventRequest?>? Events);
 
 public sealed record EventRequest(
     string? EventId, string? UserId, string? Type, DateTimeOffset? Timestamp, string? ProductId, string? CategoryId,

@@ -13,7 +13,7 @@ public sealed class PrivacyFunctions(IPrivacyStore privacy)
     [Function("ExportUser")]
     public Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Export)] HttpRequest request, CancellationToken cancellationToken) =>
-        PrivacyHandlers.Export(request.Route("merchantId"), request.Route("userId"), privacy, cancellationToken);
+        PrivacyHandlers.Export(request.Route("merchantId"), request.Route("userId"), request.HttpContext, privacy, cancellationToken);
 
     [Function("EraseUser")]
     public Task<Ok<ErasureResponse>> Erase(
@@ -24,8 +24,10 @@ public sealed class PrivacyFunctions(IPrivacyStore privacy)
 /// <summary>The handlers behind <see cref="PrivacyFunctions"/>, also described in OpenAPI.</summary>
 public static class PrivacyHandlers
 {
-    public static async Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(string merchantId, string userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(string merchantId, string userId, HttpContext context, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
     {
+        // Personal data: never kept by a browser or a proxy.
+        context.Response.Headers.CacheControl = "no-store";
         var export = await privacy.ExportAsync(merchantId, userId, cancellationToken);
         return export is null ? ApiProblems.NotFound() : TypedResults.Ok(export);
     }

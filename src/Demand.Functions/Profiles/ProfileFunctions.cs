@@ -36,7 +36,7 @@ public static class ProfileHandlers
         }
 
         var etag = "\"" + (profile.ETag ?? "").Trim('"') + "\"";
-        if (context.Request.Headers.IfNoneMatch.Any(v => v == etag))
+        if (NotModified(context.Request.Headers.IfNoneMatch, etag))
         {
             context.Response.Headers.ETag = etag;
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
@@ -45,6 +45,21 @@ public static class ProfileHandlers
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "private, max-age=60";
         return TypedResults.Ok(ProfileResponse.From(profile));
+    }
+
+    /// <summary>
+    /// RFC 9110 §13.1.2: If-None-Match holds a list of tags, compared weakly (a <c>W/</c> prefix does not matter), or
+    /// <c>*</c> for "any current representation".
+    /// </summary>
+    internal static bool NotModified(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        if (ifNoneMatch.Count == 0 || !Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags))
+        {
+            return false;
+        }
+
+        var current = new Microsoft.Net.Http.Headers.EntityTagHeaderValue(etag);
+        return tags.Any(t => t.Equals(Microsoft.Net.Http.Headers.EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: false));
     }
 
     public static async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult, ValidationProblem>> GetRecommendations(

@@ -115,7 +115,7 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "nobody", new DefaultHttpContext(), profiles, Ct)).Result, "unknown user");
         ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u2", new DefaultHttpContext(), profiles, Ct)).Result, "mb's user read as ma");
         ShouldBeNotFound((await ProfileHandlers.GetRecommendations("ma", "u2", null, profiles, Ct)).Result, "mb's user read as ma");
-        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u2", app.Get<IPrivacyStore>(), Ct)).Result, "mb's user exported as ma");
+        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u2", new DefaultHttpContext(), app.Get<IPrivacyStore>(), Ct)).Result, "mb's user exported as ma");
     }
 
     [Fact]
@@ -146,7 +146,9 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var privacy = app.Get<IPrivacyStore>();
         var log = Encoding.UTF8.GetBytes("{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"productId\":\"p\",\"categoryId\":\"c\"}\n");
         await IngestLogTests.IngestAsync(app, "ma", "day1.jsonl", log);
-        var export = (await PrivacyHandlers.Export("ma", "u1", privacy, Ct)).Result.ShouldBeOfType<Ok<UserExport>>().Value!;
+        var exportContext = new DefaultHttpContext();
+        var export = (await PrivacyHandlers.Export("ma", "u1", exportContext, privacy, Ct)).Result.ShouldBeOfType<Ok<UserExport>>().Value!;
+        exportContext.Response.Headers.CacheControl.ToString().ShouldBe("no-store", "personal data is never cached");
         export.Features.ShouldNotBeNull().ValueKind.ShouldBe(JsonValueKind.Object);
         export.Profile.ShouldNotBeNull();
 
@@ -155,7 +157,7 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
 
         erased.Value.ShouldBe(unknown.Value! with { UserId = "u1" }, "erasure does not confirm who is a customer");
         ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u1", new DefaultHttpContext(), app.Get<IProfileStore>(), Ct)).Result, "erased profile");
-        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u1", privacy, Ct)).Result, "erased export");
+        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u1", new DefaultHttpContext(), privacy, Ct)).Result, "erased export");
         var replayed = await IngestLogTests.IngestAsync(app, "ma", "day1-replayed.jsonl", log);
         replayed.ScoreRequests.ShouldBeEmpty();
         (await new CosmosFeatureStore(app.Db).GetAsync("ma", "u1", Ct)).ShouldBeNull();
@@ -282,4 +284,16 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         scheme.GetProperty("in").GetString().ShouldBe("header");
         scheme.GetProperty("name").GetString().ShouldBe(ApiKeyMiddleware.Header);
     }
+
+    [Theory]
+    [InlineData("\"abc\"", true)]
+    [InlineData("W/\"abc\"", true)]
+    [InlineData("\"x\", \"abc\"", true)]
+    [InlineData("\"x\", W/\"abc\"", true)]
+    [InlineData("*", true)]
+    [InlineData("\"x\"", false)]
+    [InlineData("abc", false)]
+    [InlineData("", false)]
+    public void If_none_match_compares_lists_weak_tags_and_star_as_http_says(string header, bool notModified) =>
+        ProfileHandlers.NotModified(header.Length == 0 ? default : new Microsoft.Extensions.Primitives.StringValues(header), "\"abc\"").ShouldBe(notModified);
 }

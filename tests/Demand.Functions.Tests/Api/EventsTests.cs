@@ -109,4 +109,18 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
         malformed.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["body"]);
         valid.Result.ShouldBeOfType<Ok<EventsResponse>>().Value!.Accepted.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Null_and_malformed_events_are_rejected_by_index_while_the_valid_ones_are_kept()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<EventRequest?> { null, null, Event("ok1", "view", now.AddMinutes(-1)) };
+
+        var body = (await RealtimeEvents.AcceptAsync("m1", events, new Dictionary<int, string> { [1] = "invalid_field:price" },
+            app.Get<IFeatureStore>(), app.Get<IIngestionStore>(), app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        body.Accepted.ShouldBe(1);
+        body.Rejected.Select(r => (r.Index, r.Reason)).ShouldBe([(0, "invalid_event"), (1, "invalid_field:price")]);
+    }
 }

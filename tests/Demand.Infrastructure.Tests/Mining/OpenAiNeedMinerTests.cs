@@ -24,7 +24,7 @@ public sealed class OpenAiNeedMinerTests
 
     internal static OpenAiNeedMiner Miner(OpenAiTestServer server, Action<OpenAiMinerOptions>? configure = null)
     {
-        var options = new OpenAiMinerOptions { Endpoint = server.Endpoint, Model = "test-model", ApiKey = "test-key", BaseDelayMilliseconds = 10, TimeoutSeconds = 2, BatchSize = 10 };
+        var options = new OpenAiMinerOptions { Endpoint = server.Endpoint, Model = "test-model", ApiKey = "test-key", BaseDelayMilliseconds = 10, TimeoutSeconds = 15, BatchSize = 10 };
         configure?.Invoke(options);
         return new OpenAiNeedMiner(Options.Create(options), new LexiconNeedMiner(), TimeProvider.System, NullLogger<OpenAiNeedMiner>.Instance);
     }
