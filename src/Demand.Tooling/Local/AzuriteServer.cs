@@ -16,6 +16,9 @@ public sealed partial class AzuriteServer : IAsyncDisposable
 
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    /// <summary>What tests and <c>demand run</c> get: plenty for generated parts, bounded so a runaway test cannot eat the machine.</summary>
+    public const int DefaultExtentMemoryLimitMiB = 512;
+
     private readonly Process _process;
 
     private AzuriteServer(Process process, int blobPort, int queuePort)
@@ -33,7 +36,11 @@ public sealed partial class AzuriteServer : IAsyncDisposable
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};";
 
     /// <summary>Starts Azurite from <paramref name="nodeModules"/> (default: <see cref="RepoPaths.NodeModules"/>) and waits until blob and queue listen.</summary>
-    public static async Task<AzuriteServer> StartAsync(string? nodeModules, CancellationToken cancellationToken)
+    public static Task<AzuriteServer> StartAsync(string? nodeModules, CancellationToken cancellationToken) =>
+        StartAsync(nodeModules, DefaultExtentMemoryLimitMiB, cancellationToken);
+
+    /// <param name="extentMemoryLimitMiB">Azurite's in-memory cap on blob and queue content: a bench that uploads a 1 GB part needs more than the default.</param>
+    public static async Task<AzuriteServer> StartAsync(string? nodeModules, int extentMemoryLimitMiB, CancellationToken cancellationToken)
     {
         nodeModules ??= RepoPaths.NodeModules();
         var cli = Path.Combine(nodeModules, "azurite", "dist", "src", "azurite.js");
@@ -47,7 +54,7 @@ public sealed partial class AzuriteServer : IAsyncDisposable
             "--blobHost", "127.0.0.1", "--blobPort", "0",
             "--queueHost", "127.0.0.1", "--queuePort", "0",
             "--tableHost", "127.0.0.1", "--tablePort", "0",
-            "--inMemoryPersistence", "--extentMemoryLimit", "512",
+            "--inMemoryPersistence", "--extentMemoryLimit", extentMemoryLimitMiB.ToString(CultureInfo.InvariantCulture),
             "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose"])
         {
             RedirectStandardOutput = true,

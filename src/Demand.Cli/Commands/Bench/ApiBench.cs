@@ -17,7 +17,7 @@ using Demand.Tooling.Local;
 namespace Demand.Cli.Commands.Bench;
 
 /// <summary>
-/// <c>demand bench api</c>: (1) GET profile at concurrency 64 through the stand-in's front end → handler →
+/// <c>demand bench api</c>: (1) GET profile at concurrency 64 through the local host's front end → worker (gRPC, forwarded request) →
 /// cosmosdb-server next to raw Cosmos SDK point reads of the same documents, interleaved in the same run; (2) p50/p99 of
 /// a 50-event real-time batch (validate, merge once, rescore in the request); (3) nightly users rescored per second
 /// (timer → nightly-merchants → score-requests → ScoreUsers) next to the same users' score-requests enqueued directly.
@@ -133,7 +133,7 @@ internal static class ApiBench
             raw = raw.Merge(await MeasureAsync(RawRead, requestCount / Rounds, concurrency, cancellationToken));
         }
 
-        Console.WriteLine($"GET profile via front end → handler → Cosmos, concurrency {concurrency}: {api}");
+        Console.WriteLine($"GET profile via host → worker → Cosmos, concurrency {concurrency}: {api}");
         Console.WriteLine($"raw SDK point read of the same documents, concurrency {concurrency}: {raw}");
         Console.WriteLine($"ratio API/raw: p50 {api.P50 / raw.P50:N2}×, p99 {api.P99 / raw.P99:N2}× (target p99 ≤ 1.3×), throughput {api.PerSecond / raw.PerSecond:N2}×");
     }

@@ -21,13 +21,21 @@ internal static class IngestBench
         var users = new Option<int>("--users") { DefaultValueFactory = _ => 10_000 };
         var days = new Option<int>("--days") { DefaultValueFactory = _ => 42 };
         var streamMb = new Option<int>("--stream-mb") { Description = "Also stream a JSONL file of this many MiB (copies of the generated part with fresh event ids) and report peak RSS; 0 = off.", DefaultValueFactory = _ => 0 };
-        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days, streamMb };
-        command.SetAction(parse =>
+        var throughHost = new Option<bool>("--through-host") { Description = "Instead: one big JSONL part (--stream-mb, default 1024) uploaded to Azurite and ingested by the real worker under the local host, with the worker's peak RSS, next to the same file in process." };
+        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days, streamMb, throughHost };
+        command.SetAction(async (parse, ct) =>
         {
             var folder = Directory.CreateTempSubdirectory("demand-bench-ingest-").FullName;
             try
             {
-                Run(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb));
+                if (parse.GetValue(throughHost))
+                {
+                    await HostIngestBench.RunAsync(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb) is > 0 and var mb ? mb : 1024, ct);
+                }
+                else
+                {
+                    Run(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb));
+                }
             }
             finally
             {
@@ -136,7 +144,7 @@ internal static class IngestBench
     // The GC's gen0 budget moves these figures by ~20%: background (concurrent) GC caps it at 6 MiB, so building a part's
     // per-user state takes several blocking gen0/gen1 collections that promote it. The deployed app raises it with
     // DOTNET_GCgen0size (an environment-only runtime knob, set as an app setting); run the bench with it to compare.
-    private static string GcMode() =>
+    internal static string GcMode() =>
         $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}" +
         (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { Length: > 0 } gen0 ? $", gen0 budget {gen0} (DOTNET_GCgen0size)" : ", default gen0 budget");
 
@@ -152,7 +160,7 @@ internal static class IngestBench
         Console.WriteLine($"  stream {stream.Length / 1024.0 / 1024:N0} MiB JSONL ({copies} copies of the part, fresh event ids): {run.Events / run.Seconds:N0} events/s wall, {run.Events / run.CpuSeconds:N0} events/CPU-s, {run.Events:N0} events; peak RSS {(resetPeak ? "during this run" : "of the process")} {PeakRssMb():N0} MiB");
     }
 
-    private static int WriteCopies(string part, string target, long bytes)
+    internal static int WriteCopies(string part, string target, long bytes)
     {
         var lines = File.ReadAllLines(part);
         using var output = new StreamWriter(target, append: false, new System.Text.UTF8Encoding(false), 1 << 20);
@@ -196,7 +204,7 @@ internal static class IngestBench
             : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    private static (double Seconds, double CpuSeconds, long PeakHeapGrowth, long Events) Measure(Func<long> work)
+    internal static (double Seconds, double CpuSeconds, long PeakHeapGrowth, long Events) Measure(Func<long> work)
     {
         GC.Collect(2, GCCollectionMode.Forced, true, true);
         var before = GC.GetTotalMemory(true);
@@ -212,7 +220,7 @@ internal static class IngestBench
         return (seconds, cpuSeconds, Math.Max(peak, GC.GetTotalMemory(false) - before), events);
     }
 
-    private static string Concatenate(WriteSummary summary, string target, bool header)
+    internal static string Concatenate(WriteSummary summary, string target, bool header)
     {
         using var output = File.Create(target);
         var first = true;
