@@ -25,6 +25,9 @@ public sealed partial class IngestPart(
     ILogger<IngestPart> logger,
     IIngestionHooks? hooks = null)
 {
+    /// <summary>Parts at least this large release the parse's memory before merging (a full, compacting collection).</summary>
+    public const long ReleaseAfterParseBytes = 64L << 20;
+
     public async Task<IngestPartResult> RunAsync(string merchantId, string blobName, Stream content, long length, CancellationToken cancellationToken)
     {
         var mapping = await store.GetMappingAsync(merchantId, cancellationToken);
@@ -36,6 +39,14 @@ public sealed partial class IngestPart(
             outcome = new LogIngestor(mapping, now: time.GetUtcNow())
                 .Ingest(merchantId, "", blobName, hashing, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
             partId = PartId(merchantId, blobName, hashing.DrainAndHash());
+        }
+
+        if (length >= ReleaseAfterParseBytes)
+        {
+            // The parse leaves its duplicate-id set and read buffers (tens of MiB, on the large-object heap) dead but
+            // mapped until a full collection that the merge's small allocations never trigger. On a 2 GB instance with
+            // several parts in flight, give them back before the merge grows its own working set.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         var report = outcome.Report;
