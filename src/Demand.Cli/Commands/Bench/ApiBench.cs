@@ -54,20 +54,7 @@ internal static class ApiBench
             AppDirectory = CliPaths.DefaultAppRoot(),
             EnableTimerSchedules = false,
             HttpPort = 0,
-            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["LogsStorage"] = azurite.ConnectionString,
-                ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
-                ["Cosmos__Key"] = cosmosOptions.Key!,
-                ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
-                ["Cosmos__CreateIfNotExists"] = "true",
-                ["Api__RequestsPerMinutePerKey"] = "1000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-
-                // As deployed (infra/modules/functionapp.bicep): the worker's runtime reads it from its environment.
-                ["DOTNET_GCgen0size"] = "0x4000000",
-            },
+            Settings = BenchSettings.For(cosmosOptions, azurite.ConnectionString, ("Api__RequestsPerMinutePerKey", "1000000")),
         }, cancellationToken);
 
         using var client = CosmosClientFactory.Create(cosmosOptions);

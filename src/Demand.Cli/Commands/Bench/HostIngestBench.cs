@@ -54,19 +54,7 @@ internal static class HostIngestBench
 
             // The listener's poll stands in for Event Grid's push; a short interval keeps it out of the wall time.
             BlobPollingInterval = TimeSpan.FromMilliseconds(100),
-            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["LogsStorage"] = azurite.ConnectionString,
-                ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
-                ["Cosmos__Key"] = cosmosOptions.Key!,
-                ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
-                ["Cosmos__CreateIfNotExists"] = "true",
-                ["Logging__LogLevel__Default"] = "Warning",
-
-                // As deployed (infra/modules/functionapp.bicep): the worker's runtime reads it from its environment.
-                ["DOTNET_GCgen0size"] = "0x4000000",
-            },
+            Settings = BenchSettings.For(cosmosOptions, azurite.ConnectionString),
         }, cancellationToken);
         HostFigures figures;
         try
