@@ -1,3 +1,4 @@
+using Demand.Core.Storage;
 using System.Collections.Concurrent;
 using Demand.Core.Merchants;
 using Demand.Infrastructure.Cosmos;

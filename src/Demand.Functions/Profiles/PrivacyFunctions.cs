@@ -1,3 +1,4 @@
+using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Infrastructure.Cosmos;
 using Microsoft.AspNetCore.Http;

@@ -5,22 +5,6 @@ using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-/// <summary>What ingestion reads and writes besides features: mappings, tombstones, reports.</summary>
-public interface IIngestionStore
-{
-    /// <summary>The merchant's log mapping (document <c>mapping.{merchantId}</c> in <c>merchants</c>), or the default preset.</summary>
-    Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken);
-
-    Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken);
-
-    /// <summary>Ids of the merchant's erasure tombstones (<see cref="Tombstones"/>).</summary>
-    Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken);
-
-    Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);
-
-    Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken);
-}
-
 public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
 {
     public async Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken)

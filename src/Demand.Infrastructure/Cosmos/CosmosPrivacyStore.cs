@@ -4,18 +4,6 @@ using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-/// <summary>Everything stored about one shopper, for access requests.</summary>
-public sealed record UserExport(JsonElement? Features, JsonElement? Profile, IReadOnlyList<JsonElement> ReviewNeeds);
-
-/// <summary>Right of access and right to erasure across every container.</summary>
-public interface IPrivacyStore
-{
-    Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken);
-
-    /// <summary>Deletes the user's documents everywhere and leaves a tombstone (a hash, not the id); returns whether anything existed.</summary>
-    Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken);
-}
-
 public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStore reviewNeeds, TimeProvider time) : IPrivacyStore
 {
     public async Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Demand.Core.Storage;
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Messaging;

@@ -1,0 +1,10 @@
+namespace Demand.Core.Storage;
+
+/// <summary>Right of access and right to erasure across every container.</summary>
+public interface IPrivacyStore
+{
+    Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the user's documents everywhere and leaves a tombstone (a hash, not the id); returns whether anything existed.</summary>
+    Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,12 @@
+using Demand.Core.Features;
+using Demand.Core.Profiles;
+
+namespace Demand.Core.Storage;
+
+/// <summary>Scores users' category propensities into their profiles (ScoreUsers, real-time events, nightly).</summary>
+public interface IProfileScorer
+{
+    Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken);
+}
+
+public sealed record ScoreBatchResult(int Scored, int Missing, string ModelVersion);
