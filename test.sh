@@ -10,7 +10,7 @@ log=$(mktemp)
 status=0
 # One test project at a time (-m:1): several of them start emulators, the local host and worker processes, and on
 # a 2-core machine running them side by side turns timing margins into flaky failures for little wall-clock gain.
-dotnet test Demand.sln -c "$DEMAND_CONFIGURATION" --no-build -nologo -v quiet -m:1 "$@" 2>&1 | tee "$log" || status=$?
+dotnet test Demand.sln -c "$DEMAND_CONFIGURATION" --no-build -nologo -v minimal -m:1 "$@" 2>&1 | tee "$log" || status=$?
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

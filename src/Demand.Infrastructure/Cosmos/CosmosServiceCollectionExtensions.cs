@@ -22,11 +22,24 @@ public static class CosmosServiceCollectionExtensions
         return services;
     }
 
-    private sealed class CosmosInitializer(DemandCosmos cosmos, IOptions<CosmosOptions> options) : IHostedService
+    /// <summary>
+    /// Creates the database and containers in <see cref="IHostedLifecycleService.StartingAsync"/>, which the host runs
+    /// before any service's StartAsync: the Functions worker connects to its host in its own StartAsync, and an
+    /// invocation that arrived before the containers existed would fail (seen locally under load).
+    /// </summary>
+    private sealed class CosmosInitializer(DemandCosmos cosmos, IOptions<CosmosOptions> options) : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken) =>
+        public Task StartingAsync(CancellationToken cancellationToken) =>
             options.Value.CreateIfNotExists ? cosmos.EnsureCreatedAsync(cancellationToken) : Task.CompletedTask;
 
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -115,9 +115,16 @@ public sealed class TestApp : IAsyncDisposable
         var app = new TestApp(provider, cosmos, quarantine, logs);
         try
         {
-            // What the host does at start: ValidateOnStart options, then hosted services (Cosmos creation, model warm-up).
+            // What the host does at start: ValidateOnStart options, then every lifecycle service's StartingAsync (Cosmos
+            // creation), then every hosted service's StartAsync (model warm-up).
             provider.GetService<IStartupValidator>()?.Validate();
-            foreach (var hosted in provider.GetServices<IHostedService>())
+            var hostedServices = provider.GetServices<IHostedService>().ToList();
+            foreach (var lifecycle in hostedServices.OfType<IHostedLifecycleService>())
+            {
+                await lifecycle.StartingAsync(cancellationToken);
+            }
+
+            foreach (var hosted in hostedServices)
             {
                 await hosted.StartAsync(cancellationToken);
                 app._started.Add(hosted);
