@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs Demand end to end on local defaults: cosmosdb-server + the local Functions host stand-in + the
-# handler; generated sample logs go blob -> IngestLog -> Cosmos -> ScoreUsers/MineReviews. Prints a
+# Runs Demand end to end on local defaults: cosmosdb-server + Azurite + the local Functions host driving the
+# real isolated worker; generated sample logs go blob -> IngestLog -> Cosmos -> ScoreUsers/MineReviews. Prints a
 # summary and keeps serving http://127.0.0.1:7071/api until Ctrl-C (--once: exit after the summary).
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -36,7 +36,7 @@ internal static class AppPackager
             "-p:DebugType=none",
 
             // The libraries are already built by the solution build (./scripts/setup.sh); rebuilding them here
-            // would rewrite assemblies that running processes (tests, the stand-in) have loaded.
+            // would rewrite assemblies that running processes (tests, a running local host) have loaded.
             "-p:BuildProjectReferences=false",
         ])
         { UseShellExecute = false };

@@ -10,7 +10,7 @@ using Microsoft.Azure.Cosmos;
 
 namespace Demand.Cli.Tests.Mining;
 
-/// <summary>Generated logs with reviews through the stand-in: IngestLog → mine-requests → MineReviews (LLM) → Cosmos.</summary>
+/// <summary>Generated logs with reviews through the local host and the worker: IngestLog → mine-requests → MineReviews (LLM) → Cosmos.</summary>
 public sealed class MiningEndToEndTests(CosmosServerFixture cosmos)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
