@@ -88,8 +88,7 @@ internal static class RunCommand
     {
         var root = RepoPaths.RepositoryRoot() ?? ".";
         var file = Path.Combine(root, "local.settings.json");
-        var values = CliPaths.LoadLocalSettings(File.Exists(file) ? file : Path.Combine(root, "local.settings.sample.json"));
-        var settings = values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.OrdinalIgnoreCase);
+        var settings = CliPaths.LoadHostSettings(File.Exists(file) ? file : Path.Combine(root, "local.settings.sample.json"));
         settings["AzureWebJobsStorage"] = storage;
         settings["LogsStorage"] = storage;
         settings["Cosmos__Endpoint"] = cosmos.Endpoint!.ToString();

@@ -4,8 +4,8 @@ using Demand.Tooling.Synthetic;
 namespace Demand.Cli.Tests.Mining;
 
 /// <summary>
-/// Needs against the generator's labels. The MAMS-ATSA floors need ../shared/datasets, which a fresh clone does
-/// not have: scripts/evaluate.sh checks them after ./test.sh in CI.
+/// Needs against the generator's labels (generated in the test, nothing read from outside the repository). The
+/// floors on real review data are checked by scripts/evaluate.sh, which .ci/run runs after ./test.sh.
 /// </summary>
 public sealed class MinerEvaluationTests
 {
