@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -39,7 +40,7 @@ public sealed class ApiTests(DemandAppFixture app)
         erase.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         using var events = await attacker.PostAsJsonAsync(new Uri($"/api/v1/merchants/{victim}/events", UriKind.Relative), new { events = new[] { Event("x1", "u1") } }, Ct);
         events.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await new CosmosFeatureStore(app.Db).GetAsync(victim, "u1", Ct))!.EventCount.ShouldBe(4, "the attacker's event was not merged and the shopper was not erased");
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(victim), UserId.Parse("u1"), Ct))!.EventCount.ShouldBe(4, "the attacker's event was not merged and the shopper was not erased");
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class ApiTests(DemandAppFixture app)
         using var retried = await client.PostAsJsonAsync(new Uri($"/api/v1/merchants/{merchant}/events", UriKind.Relative), batch, Ct);
         (await retried.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("usersMerged").GetInt32().ShouldBe(0);
 
-        (await new CosmosFeatureStore(app.Db).GetAsync(merchant, "s1", Ct))!.EventCount.ShouldBe(2);
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(merchant), UserId.Parse("s1"), Ct))!.EventCount.ShouldBe(2);
         using var profile = await client.GetAsync(new Uri($"/api/v1/merchants/{merchant}/users/s1/profile", UriKind.Relative), Ct);
         profile.StatusCode.ShouldBe(HttpStatusCode.OK);
     }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Tooling;
 using System.Net.Http.Headers;
 using Azure.Storage.Blobs;
@@ -73,7 +74,7 @@ public sealed class DemandAppFixture : IAsyncLifetime
     public async Task<(string MerchantId, string Key, HttpClient Client)> NewMerchantAsync(CancellationToken cancellationToken)
     {
         var merchantId = "m" + Guid.NewGuid().ToString("N")[..10];
-        var key = await new CosmosMerchantStore(Db, TimeProvider.System).AddKeyAsync(merchantId, cancellationToken);
+        var key = await new CosmosMerchantStore(Db, TimeProvider.System).AddKeyAsync(MerchantId.Parse(merchantId), cancellationToken);
         var client = new HttpClient { BaseAddress = Host.HttpBaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -19,7 +20,7 @@ public sealed class PipelineTests(DemandAppFixture app)
         await app.UploadAsync(merchant, "day-1/part-1.jsonl", content, Ct);
         await app.WaitForIdleAsync(Ct);
 
-        var features = await new CosmosFeatureStore(app.Db).GetAsync(merchant, "u7", Ct);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(merchant), UserId.Parse("u7"), Ct);
         features.ShouldNotBeNull("IngestLog merged the part into the shopper's features");
         features.EventCount.ShouldBe(4);
 
@@ -60,13 +61,13 @@ public sealed class PipelineTests(DemandAppFixture app)
         var content = Logs.Day(5, Logs.Yesterday);
         await app.UploadAsync(merchant, "day-1/part-1.jsonl", content, Ct);
         await app.WaitForIdleAsync(Ct);
-        var before = (await new CosmosFeatureStore(app.Db).GetAsync(merchant, "u3", Ct))!.EventCount;
+        var before = (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(merchant), UserId.Parse("u3"), Ct))!.EventCount;
 
         // A new upload of the same bytes is a new blob version (new ETag): the host fires again, the part id does not change.
         await app.UploadAsync(merchant, "day-1/part-1.jsonl", content, Ct);
         await app.WaitForIdleAsync(Ct);
 
-        (await new CosmosFeatureStore(app.Db).GetAsync(merchant, "u3", Ct))!.EventCount.ShouldBe(before);
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(merchant), UserId.Parse("u3"), Ct))!.EventCount.ShouldBe(before);
         app.Host.Outcomes.Count(o => o.FunctionName == "IngestLog" && o.Succeeded && o.TriggerValues.Values.Any(v => v.Contains(merchant, StringComparison.Ordinal)))
             .ShouldBeGreaterThanOrEqualTo(2, "the host invoked IngestLog for both uploads");
     }
@@ -84,7 +85,7 @@ public sealed class PipelineTests(DemandAppFixture app)
             new Uri($"/api/v1/merchants/{merchant}/ingestions/{Logs.PartId(merchant, "day-1/broken.jsonl.gz", corrupt)}", UriKind.Relative), Ct);
         report.GetProperty("status").GetString().ShouldBe("unreadable");
         report.GetProperty("error").GetString()!.ShouldContain("corrupt compressed data");
-        (await new CosmosFeatureStore(app.Db).GetAsync(merchant, "u0", Ct)).ShouldBeNull();
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse(merchant), UserId.Parse("u0"), Ct)).ShouldBeNull();
     }
 
     [Fact]

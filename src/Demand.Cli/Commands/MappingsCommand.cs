@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -60,7 +61,7 @@ internal static class MappingsCommand
         output.WriteLine($"mapping {mapping.Name}: format {mapping.Format.ToString().ToLowerInvariant()}, delimiter '{mapping.Delimiter}', header {mapping.Header.ToString().ToLowerInvariant()}, timestamps {mapping.Timestamp.Format} ({mapping.Timestamp.TimeZone})");
         output.WriteLine("first accepted events:");
         using var stream = file.OpenRead();
-        var outcome = ingestor.Ingest("check", "check", file.Name, stream, stream.Length);
+        var outcome = ingestor.Ingest(MerchantId.Parse("check"), "check", file.Name, stream, stream.Length);
         var report = outcome.Report;
         if (report.Status != "ingested")
         {

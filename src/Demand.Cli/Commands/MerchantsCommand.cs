@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.CommandLine;
 using Demand.Infrastructure.Cosmos;
 using Microsoft.Extensions.Configuration;
@@ -15,12 +16,27 @@ internal static class MerchantsCommand
         // which the Bicep grants Cosmos Built-in Data Contributor (operatorPrincipalId, by default the deployer).
         var endpoint = new Option<Uri?>("--cosmos-endpoint") { Description = "A deployed Cosmos DB account (https://<account>.documents.azure.com:443/), reached with DefaultAzureCredential (az login); overrides --settings." };
         var database = new Option<string>("--database") { Description = "Database name with --cosmos-endpoint.", DefaultValueFactory = _ => "demand" };
-        var merchant = new Argument<string>("merchantId");
+        // Parsed by the one rule before anything connects: an id that could never authenticate or receive uploads is refused with the reason.
+        var merchant = new Argument<MerchantId>("merchantId")
+        {
+            Description = "The merchant's id: " + MerchantId.Rule + ".",
+            CustomParser = result =>
+            {
+                var value = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+                if (MerchantId.TryParse(value, out var id, out var reason))
+                {
+                    return id;
+                }
+
+                result.AddError($"'{value}' is not a valid merchant id: {reason} (merchant ids are {MerchantId.Rule}).");
+                return default;
+            },
+        };
         var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, settings, endpoint, database };
         add.SetAction(async (parse, ct) =>
         {
             using var client = Connect(parse.GetValue(settings), parse.GetValue(endpoint), parse.GetValue(database)!, out var cosmos);
-            var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(parse.GetValue(merchant)!, ct);
+            var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(parse.GetValue(merchant), ct);
             Console.WriteLine(key);
             return 0;
         });
@@ -30,7 +46,7 @@ internal static class MerchantsCommand
         revoke.SetAction(async (parse, ct) =>
         {
             using var client = Connect(parse.GetValue(settings), parse.GetValue(endpoint), parse.GetValue(database)!, out var cosmos);
-            var revoked = await new CosmosMerchantStore(cosmos, TimeProvider.System).RevokeKeyAsync(parse.GetValue(merchant)!, parse.GetValue(keyId)!, ct);
+            var revoked = await new CosmosMerchantStore(cosmos, TimeProvider.System).RevokeKeyAsync(parse.GetValue(merchant), parse.GetValue(keyId)!, ct);
             Console.WriteLine(revoked ? "revoked" : "no such active key");
             return revoked ? 0 : 1;
         });

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Tooling;
 using System.CommandLine;
 using System.Text.Json;
@@ -66,7 +67,7 @@ internal static class RunCommand
             return ok ? 0 : 1;
         }
 
-        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(SampleData.MerchantId, cancellationToken);
+        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(MerchantId.Parse(SampleData.MerchantId), cancellationToken);
         var sampleUser = await FirstUserAsync(cosmos.Profiles, cancellationToken);
         var api = new Uri(host.HttpBaseAddress, "api/");
         Console.WriteLine($"Serving {api} (Ctrl-C to stop). Azurite: {azurite.BlobServiceUri} (connection string below). An API key for merchant {SampleData.MerchantId} (shown once):");

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Demand.Core.Events;
+using Demand.Core.Identifiers;
 
 namespace Demand.Core.Ingestion;
 
@@ -57,6 +58,12 @@ public static class EventValidator
             || (e.Query?.Length ?? 0) > limits.MaxQueryLength || (e.Text?.Length ?? 0) > limits.MaxTextLength)
         {
             return RejectReason.FieldTooLong;
+        }
+
+        // After the length check, in the order the log path checks (LogIngestor), so both give the same verdict.
+        if (!UserId.TryParse(e.UserId, out _))
+        {
+            return RejectReason.InvalidUserId;
         }
 
         if (e.Rating is < 1 or > 5)

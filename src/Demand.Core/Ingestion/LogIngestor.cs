@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Demand.Core.Events;
 using Demand.Core.Features;
+using Demand.Core.Identifiers;
 using Demand.Core.Messaging;
 
 namespace Demand.Core.Ingestion;
@@ -63,18 +64,18 @@ public sealed class LogIngestor
     /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
     public Action<long, BehaviourEvent>? OnAccepted { get; init; }
 
-    public IngestionOutcome Ingest(string merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<string, bool>? isErased = null)
+    public IngestionOutcome Ingest(MerchantId merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<UserId, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
         return Ingest(merchantId, partId, blobName, stream, content.Length, isErased);
     }
 
-    public IngestionOutcome Ingest(string merchantId, string partId, string blobName, Stream content, long length, Func<string, bool>? isErased = null)
+    public IngestionOutcome Ingest(MerchantId merchantId, string partId, string blobName, Stream content, long length, Func<UserId, bool>? isErased = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var report = new IngestionReport { MerchantId = merchantId, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
+        var report = new IngestionReport { MerchantId = merchantId.Value, PartId = partId, BlobName = blobName, StartedAt = DateTimeOffset.UtcNow, Mapping = _mapping.Name, Bytes = length };
         // JSON Lines rows take 100–300 bytes: the length sizes the duplicate set up front (shorter rows only mean it grows once or twice).
-        var state = new PassState(isErased, (int)Math.Min(length / 100, int.MaxValue));
+        var state = new PassState(merchantId, isErased, (int)Math.Min(length / 100, int.MaxValue));
         try
         {
             var buffered = content is BufferedStream or ReadOnlyMemoryStream or MemoryStream ? content : new BufferedStream(content, 1 << 16);
@@ -275,6 +276,13 @@ public sealed class LogIngestor
             return;
         }
 
+        // One rule for user ids everywhere (UserId): a row with an id that could not name a document is rejected on its own.
+        if (UserId.Check(v.Get(FieldValues.UserId)) is { } badUserId)
+        {
+            Reject(state, report, line, RejectReason.InvalidUserId, "user id: " + badUserId, record);
+            return;
+        }
+
         int? rating = null;
         if (v.Has(FieldValues.Rating))
         {
@@ -309,7 +317,7 @@ public sealed class LogIngestor
             return;
         }
 
-        var user = state.User(v.Get(FieldValues.UserId), report.MerchantId);
+        var user = state.User(v.Get(FieldValues.UserId));
         if (user is null)
         {
             // Never quarantine an erased user's raw data: only the line number and the reason.
@@ -432,9 +440,8 @@ public sealed class LogIngestor
         w.Reset();
     }
 
-    private sealed class PassState(Func<string, bool>? isErased, int expectedRows)
+    private sealed class PassState(MerchantId merchantId, Func<UserId, bool>? isErased, int expectedRows)
     {
-        public Func<string, bool>? IsErased { get; } = isErased;
         public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
         public List<ReviewToMine> Reviews { get; } = [];
         public UInt64Set Seen { get; } = new(expectedRows);
@@ -453,7 +460,7 @@ public sealed class LogIngestor
         private readonly LastKeyCache<string> _lastCategory = new();
 
         /// <summary>The features of the row's user, created on first sight; null when the user is erased.</summary>
-        public UserFeatures? User(ReadOnlySpan<byte> utf8, string merchantId)
+        public UserFeatures? User(ReadOnlySpan<byte> utf8)
         {
             if (_lastUser.TryGet(utf8, out var user))
             {
@@ -461,11 +468,15 @@ public sealed class LogIngestor
             }
 
             var userId = Interner.Intern(utf8);
-            user = null;
-            if (IsErased?.Invoke(userId) != true && !Users.TryGetValue(userId, out user))
+            if (!Users.TryGetValue(userId, out user))
             {
-                user = UserFeatures.Create(merchantId, userId);
-                Users[userId] = user;
+                // Already checked by UserId.Check on the bytes: this parse cannot fail.
+                var id = UserId.Parse(userId);
+                if (isErased?.Invoke(id) != true)
+                {
+                    user = UserFeatures.Create(merchantId, id);
+                    Users[userId] = user;
+                }
             }
 
             _lastUser.Set(utf8, user);

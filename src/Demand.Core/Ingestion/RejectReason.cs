@@ -22,6 +22,7 @@ public enum RejectReason
     InvalidQuantity,
     FieldTooLong,
     UserErased,
+    InvalidUserId,
 }
 
 /// <summary>Limits every event must respect (also documented in docs/log-format.md).</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using Demand.Core.Identifiers;
 
 namespace Demand.Core.Merchants;
 
@@ -29,23 +30,24 @@ public static class ApiKeys
 {
     public const string Prefix = "dk";
 
-    public static (string Key, StoredApiKey Stored) Create(string merchantId, DateTimeOffset now)
+    public static (string Key, StoredApiKey Stored) Create(MerchantId merchantId, DateTimeOffset now)
     {
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         return ($"{Prefix}.{merchantId}.{keyId}.{secret}", new StoredApiKey(keyId, Hash(secret), now, null));
     }
 
-    public static bool TryParse(string? key, out string merchantId, out string keyId, out string secret)
+    public static bool TryParse(string? key, out MerchantId merchantId, out string keyId, out string secret)
     {
-        merchantId = keyId = secret = "";
+        merchantId = default;
+        keyId = secret = "";
         var parts = key?.Split('.');
-        if (parts is not { Length: 4 } || parts[0] != Prefix || parts[1].Length == 0 || parts[2].Length != 8 || parts[3].Length < 32)
+        if (parts is not { Length: 4 } || parts[0] != Prefix || !MerchantId.TryParse(parts[1], out merchantId) || parts[2].Length != 8 || parts[3].Length < 32)
         {
             return false;
         }
 
-        (merchantId, keyId, secret) = (parts[1], parts[2], parts[3]);
+        (keyId, secret) = (parts[2], parts[3]);
         return true;
     }
 

@@ -30,7 +30,7 @@ public sealed class TrainingSet
     public void AddPart(DateOnly day, string merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
     {
         // Historical data: no "future" or "too old" relative to today.
-        var outcome = new LogIngestor(mapping, new ValidationLimits { MaxAge = TimeSpan.FromDays(365 * 50) }, DateTimeOffset.UtcNow.AddYears(10)).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        var outcome = new LogIngestor(mapping, new ValidationLimits { MaxAge = TimeSpan.FromDays(365 * 50) }, DateTimeOffset.UtcNow.AddYears(10)).Ingest(Identifiers.MerchantId.Parse(merchantId), day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
         _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, outcome.Users) : outcome.Users;
     }
 

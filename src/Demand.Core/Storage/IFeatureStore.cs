@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Features;
 using Demand.Core.Profiles;
 
@@ -14,10 +15,10 @@ public enum MergeOutcome
 /// <summary>Per-user feature state (<c>features</c> container).</summary>
 public interface IFeatureStore
 {
-    Task<UserFeatures?> GetAsync(string merchantId, string userId, CancellationToken cancellationToken);
+    Task<UserFeatures?> GetAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
 
     /// <summary>Merges <paramref name="partial"/> exactly once per <paramref name="partId"/> (ETag read-modify-write, retry on 412).</summary>
     Task<MergeOutcome> MergeAsync(string partId, UserFeatures partial, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(string merchantId, string userId, CancellationToken cancellationToken);
+    Task<bool> DeleteAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
 }

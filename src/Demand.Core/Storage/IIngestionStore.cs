@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Ingestion;
 
 namespace Demand.Core.Storage;
@@ -6,14 +7,14 @@ namespace Demand.Core.Storage;
 public interface IIngestionStore
 {
     /// <summary>The merchant's log mapping (document <c>mapping.{merchantId}</c> in <c>merchants</c>), or the default preset.</summary>
-    Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken);
+    Task<LogMapping> GetMappingAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
-    Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken);
+    Task SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken);
 
     /// <summary>Ids of the merchant's erasure tombstones (<see cref="Tombstones"/>).</summary>
-    Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken);
+    Task<IReadOnlySet<string>> GetTombstonesAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);
 
-    Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken);
+    Task<IngestionReport?> GetReportAsync(MerchantId merchantId, string partId, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
 
 namespace Demand.Core.Storage;
@@ -5,10 +6,10 @@ namespace Demand.Core.Storage;
 /// <summary>Merchants and their API keys.</summary>
 public interface IMerchantStore
 {
-    Task<MerchantDocument?> GetAsync(string merchantId, CancellationToken cancellationToken);
+    Task<MerchantDocument?> GetAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     /// <summary>Adds a key (creating the merchant if new) and returns the plain key, shown once.</summary>
-    Task<string> AddKeyAsync(string merchantId, CancellationToken cancellationToken);
+    Task<string> AddKeyAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
-    Task<bool> RevokeKeyAsync(string merchantId, string keyId, CancellationToken cancellationToken);
+    Task<bool> RevokeKeyAsync(MerchantId merchantId, string keyId, CancellationToken cancellationToken);
 }

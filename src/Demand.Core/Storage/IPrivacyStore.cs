@@ -1,10 +1,11 @@
+using Demand.Core.Identifiers;
 namespace Demand.Core.Storage;
 
 /// <summary>Right of access and right to erasure across every container.</summary>
 public interface IPrivacyStore
 {
-    Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken);
+    Task<UserExport?> ExportAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
 
     /// <summary>Deletes the user's documents everywhere and leaves a tombstone (a hash, not the id); returns whether anything existed.</summary>
-    Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken);
+    Task<bool> EraseAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Features;
 using Demand.Core.Profiles;
 
@@ -6,7 +7,7 @@ namespace Demand.Core.Storage;
 /// <summary>Scores users' category propensities into their profiles (ScoreUsers, real-time events, nightly).</summary>
 public interface IProfileScorer
 {
-    Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken);
+    Task<ScoreBatchResult> ScoreAsync(MerchantId merchantId, IReadOnlyList<UserId> userIds, DateTimeOffset asOf, CancellationToken cancellationToken);
 }
 
 public sealed record ScoreBatchResult(int Scored, int Missing, string ModelVersion);

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,10 +13,10 @@ public static class Tombstones
 {
     public const string DocumentType = "tombstone";
 
-    public static string Id(string merchantId, string userId)
+    public static string Id(MerchantId merchantId, UserId userId)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(merchantId + "\n" + userId), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(merchantId.Value + "\n" + userId.Value), hash);
         return "tombstone." + Convert.ToHexStringLower(hash[..16]);
     }
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Security.Cryptography;
 using Demand.Core.Ingestion;
 using Demand.Core.Messaging;
@@ -28,7 +29,7 @@ public sealed partial class IngestPart(
     /// <summary>Parts at least this large release the parse's memory before merging (a full, compacting collection).</summary>
     public const long ReleaseAfterParseBytes = 64L << 20;
 
-    public async Task<IngestPartResult> RunAsync(string merchantId, string blobName, Stream content, long length, CancellationToken cancellationToken)
+    public async Task<IngestPartResult> RunAsync(MerchantId merchantId, string blobName, Stream content, long length, CancellationToken cancellationToken)
     {
         var mapping = await store.GetMappingAsync(merchantId, cancellationToken);
         var tombstones = await store.GetTombstonesAsync(merchantId, cancellationToken);
@@ -93,9 +94,9 @@ public sealed partial class IngestPart(
     }
 
     /// <summary>A part's identity: merchant + blob name + content hash, as a Cosmos-safe id.</summary>
-    public static string PartId(string merchantId, string blobName, ReadOnlySpan<byte> contentHash)
+    public static string PartId(MerchantId merchantId, string blobName, ReadOnlySpan<byte> contentHash)
     {
-        var identity = System.Text.Encoding.UTF8.GetBytes(merchantId + "\n" + blobName + "\n" + Convert.ToHexStringLower(contentHash));
+        var identity = System.Text.Encoding.UTF8.GetBytes(merchantId.Value + "\n" + blobName + "\n" + Convert.ToHexStringLower(contentHash));
         return Convert.ToHexStringLower(SHA256.HashData(identity).AsSpan(0, 12));
     }
 

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Functions.Profiles;
@@ -15,14 +16,14 @@ public sealed class IngestionFunctions(IIngestionStore store)
     [Function("GetIngestion")]
     public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestion)] HttpRequest request, CancellationToken cancellationToken) =>
-        IngestionHandlers.GetIngestion(request.Route("merchantId"), request.Route("ingestionId"), store, cancellationToken);
+        IngestionHandlers.GetIngestion(request.RouteMerchant(), request.Route("ingestionId"), store, cancellationToken);
 }
 
 /// <summary>The handlers behind <see cref="IngestionFunctions"/>, also described in OpenAPI.</summary>
 public static class IngestionHandlers
 {
     public static async Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
-        string merchantId, string ingestionId, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
+        MerchantId merchantId, string ingestionId, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
     {
         if (ingestionId.Length > 64 || !ingestionId.All(char.IsAsciiHexDigitLower))
         {

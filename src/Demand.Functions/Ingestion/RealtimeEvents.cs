@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -72,7 +73,7 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
                 }
             }
 
-            var result = await RealtimeEvents.AcceptAsync(request.Route("merchantId"), events, malformed, features, ingestion, scorer, time, cancellationToken);
+            var result = await RealtimeEvents.AcceptAsync(request.RouteMerchant(), events, malformed, features, ingestion, scorer, time, cancellationToken);
             return result.Result switch
             {
                 Ok<EventsResponse> ok => ok,
@@ -92,7 +93,7 @@ public static class RealtimeEvents
 
     /// <summary>The described handler (OpenAPI): a batch that deserialized whole.</summary>
     public static Task<Results<Ok<EventsResponse>, ValidationProblem>> PostEvents(
-        string merchantId, EventsRequest request, [FromServices] IFeatureStore features, [FromServices] IIngestionStore ingestion, [FromServices] IProfileScorer scorer, [FromServices] TimeProvider time, CancellationToken cancellationToken) =>
+        MerchantId merchantId, EventsRequest request, [FromServices] IFeatureStore features, [FromServices] IIngestionStore ingestion, [FromServices] IProfileScorer scorer, [FromServices] TimeProvider time, CancellationToken cancellationToken) =>
         AcceptAsync(merchantId, request.Events, null, features, ingestion, scorer, time, cancellationToken);
 
     /// <summary>
@@ -100,7 +101,7 @@ public static class RealtimeEvents
     /// deserialize (their slot in <paramref name="events"/> is null), so indexes in the answer match the request.
     /// </summary>
     public static async Task<Results<Ok<EventsResponse>, ValidationProblem>> AcceptAsync(
-        string merchantId, IReadOnlyList<EventRequest?>? events, IReadOnlyDictionary<int, string>? malformed, IFeatureStore features, IIngestionStore ingestion, IProfileScorer scorer, TimeProvider time, CancellationToken cancellationToken)
+        MerchantId merchantId, IReadOnlyList<EventRequest?>? events, IReadOnlyDictionary<int, string>? malformed, IFeatureStore features, IIngestionStore ingestion, IProfileScorer scorer, TimeProvider time, CancellationToken cancellationToken)
     {
         if (events is not { Count: > 0 and <= MaxEvents })
         {
@@ -118,6 +119,7 @@ public static class RealtimeEvents
             var e = events[i];
             RejectReason? reason;
             BehaviourEvent? parsed = null;
+            UserId userId = default;
             if (e is null)
             {
                 rejected.Add(new EventRejection(i, null, malformed?.GetValueOrDefault(i) ?? "invalid_event"));
@@ -142,13 +144,18 @@ public static class RealtimeEvents
                     Price = e.Price, Quantity = e.Quantity, Query = e.Query, Rating = e.Rating, Text = e.Text, SessionId = e.SessionId,
                 };
                 reason = e.Timestamp is null ? RejectReason.MissingTimestamp : EventValidator.Validate(parsed, now);
+                if (reason is null)
+                {
+                    // The validator applied the user id rule: this parse cannot fail.
+                    userId = UserId.Parse(parsed.UserId);
+                }
             }
 
             if (reason is { } r)
             {
                 rejected.Add(new EventRejection(i, e.EventId, r.WireName()));
             }
-            else if (tombstones.Contains(Tombstones.Id(merchantId, parsed!.UserId)))
+            else if (tombstones.Contains(Tombstones.Id(merchantId, userId)))
             {
                 rejected.Add(new EventRejection(i, e.EventId, RejectReason.UserErased.WireName()));
             }
@@ -171,7 +178,7 @@ public static class RealtimeEvents
             merged += await features.MergeAsync(partId, partial, cancellationToken) == MergeOutcome.Merged ? 1 : 0;
         }
 
-        var users = accepted.Select(a => a.UserId).Distinct(StringComparer.Ordinal).ToList();
+        var users = accepted.Select(a => UserId.Parse(a.UserId)).Distinct().ToList();
         if (users.Count > 0)
         {
             await scorer.ScoreAsync(merchantId, users, now, cancellationToken);

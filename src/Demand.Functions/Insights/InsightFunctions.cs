@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Insights;
 using Demand.Functions.Merchants;
 using Demand.Infrastructure.Cosmos;
@@ -21,21 +22,21 @@ public sealed class InsightFunctions(CosmosInsightsStore store)
         }
 
         return request.TryQuery("limit", out int? limit)
-            ? await InsightHandlers.GetSegment(request.Route("merchantId"), request.Route("categoryId"), minScore, limit, request.Query("continuation"), store, cancellationToken)
+            ? await InsightHandlers.GetSegment(request.RouteMerchant(), request.Route("categoryId"), minScore, limit, request.Query("continuation"), store, cancellationToken)
             : HttpRequestExtensions.Malformed("limit");
     }
 
     [Function("GetDemandForecast")]
     public Task<Results<Ok<DemandForecastResponse>, ProblemHttpResult>> GetDemand(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.DemandForecast)] HttpRequest request, CancellationToken cancellationToken) =>
-        InsightHandlers.GetDemand(request.Route("merchantId"), store, cancellationToken);
+        InsightHandlers.GetDemand(request.RouteMerchant(), store, cancellationToken);
 }
 
 /// <summary>The handlers behind <see cref="InsightFunctions"/>, also described in OpenAPI.</summary>
 public static class InsightHandlers
 {
     public static async Task<Results<Ok<SegmentResponse>, ProblemHttpResult, ValidationProblem>> GetSegment(
-        string merchantId, string categoryId, double? minScore, int? limit, string? continuation, [FromServices] CosmosInsightsStore store, CancellationToken cancellationToken)
+        MerchantId merchantId, string categoryId, double? minScore, int? limit, string? continuation, [FromServices] CosmosInsightsStore store, CancellationToken cancellationToken)
     {
         var take = limit ?? 50;
         if (take is < 1 or > 500 || minScore is < 0 or > 1)
@@ -86,7 +87,7 @@ public static class InsightHandlers
         return TypedResults.Ok(new SegmentResponse(categoryId, first?.BuiltAt, members.Select(m => new SegmentMemberResponse(m.UserId, m.Propensity)).ToList(), next));
     }
 
-    public static async Task<Results<Ok<DemandForecastResponse>, ProblemHttpResult>> GetDemand(string merchantId, [FromServices] CosmosInsightsStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DemandForecastResponse>, ProblemHttpResult>> GetDemand(MerchantId merchantId, [FromServices] CosmosInsightsStore store, CancellationToken cancellationToken)
     {
         var forecast = await store.ForecastAsync(merchantId, cancellationToken);
         return forecast is null

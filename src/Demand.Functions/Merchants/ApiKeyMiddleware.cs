@@ -1,5 +1,7 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -9,7 +11,9 @@ namespace Demand.Functions.Merchants;
 /// <summary>
 /// Per-merchant API keys (header <c>X-Api-Key</c>) on every <c>/api/v1/merchants/{merchantId}/…</c> function: a missing
 /// or wrong key answers 401 before any body is read; a valid key used on another merchant's routes answers exactly like
-/// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged.
+/// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged. After the key, the route's
+/// <c>merchantId</c> and <c>userId</c> are checked against their one rule (<see cref="MerchantId"/>, <see cref="UserId"/>):
+/// an invalid one answers 400 naming the field, before any handler or store sees it.
 /// </summary>
 public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMiddleware
 {
@@ -35,13 +39,32 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
             return;
         }
 
-        if (!string.Equals(routeMerchant, merchantId, StringComparison.Ordinal))
+        if (!MerchantId.TryParse(routeMerchant, out var routeId, out var merchantProblem))
+        {
+            context.GetInvocationResult().Value = InvalidId("merchantId", merchantProblem);
+            return;
+        }
+
+        if (http.GetRouteValue("userId") is string routeUser && !UserId.TryParse(routeUser, out _, out var userProblem))
+        {
+            context.GetInvocationResult().Value = InvalidId("userId", userProblem);
+            return;
+        }
+
+        if (routeId != merchantId)
         {
             context.GetInvocationResult().Value = ApiProblems.NotFound();
             return;
         }
 
-        http.Items[VerifiedKeyItem] = merchantId + "." + keyId;
+        http.Items[VerifiedKeyItem] = merchantId.Value + "." + keyId;
         await next(context);
     }
+
+    // The value itself is not echoed: it may hold control characters or markup.
+    private static ValidationProblem InvalidId(string field, string problem) =>
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { [field] = [$"Not a valid {field}: {problem}."] },
+            title: $"Invalid {field}",
+            detail: field == "userId" ? "User ids: " + UserId.Rule + " (docs/api.md)." : "Merchant ids: " + MerchantId.Rule + " (docs/api.md).");
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,6 +11,12 @@ public static class HttpRequestExtensions
 {
     public static string Route(this HttpRequest request, string name) =>
         request.HttpContext.GetRouteValue(name) as string ?? throw new InvalidOperationException($"The route has no {name}.");
+
+    /// <summary>The route's merchant id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
+    public static MerchantId RouteMerchant(this HttpRequest request) => MerchantId.Parse(request.RouteMerchant());
+
+    /// <summary>The route's user id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
+    public static UserId RouteUser(this HttpRequest request) => UserId.Parse(request.RouteUser());
 
     public static bool TryQuery(this HttpRequest request, string name, out int? value)
     {

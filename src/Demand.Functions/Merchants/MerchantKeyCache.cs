@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using System.Collections.Concurrent;
 using Demand.Core.Merchants;
@@ -15,9 +16,9 @@ namespace Demand.Functions.Merchants;
 public sealed class MerchantKeyCache(IMerchantStore merchants, IOptions<ApiOptions> options, TimeProvider time)
 {
     // Entries exist only for merchants that exist, so callers inventing merchant ids cannot grow the cache.
-    private readonly ConcurrentDictionary<string, (MerchantDocument Merchant, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<MerchantId, (MerchantDocument Merchant, DateTimeOffset Until)> _entries = new();
 
-    public async Task<bool> VerifyAsync(string merchantId, string keyId, string secret, CancellationToken cancellationToken)
+    public async Task<bool> VerifyAsync(MerchantId merchantId, string keyId, string secret, CancellationToken cancellationToken)
     {
         var ttl = TimeSpan.FromSeconds(options.Value.KeyCacheSeconds);
         if (ttl > TimeSpan.Zero && _entries.TryGetValue(merchantId, out var cached) && cached.Until > time.GetUtcNow() && ApiKeys.Verify(cached.Merchant, keyId, secret))

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Globalization;
 using System.Text.Json;
 using Demand.Core.Mining;
@@ -16,12 +17,12 @@ public sealed class NeedFunctions(CosmosReviewNeedStore store, TimeProvider time
     [Function("GetCategoryNeeds")]
     public Task<Results<Ok<CategoryNeedsResponse>, ProblemHttpResult>> GetCategoryNeeds(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.CategoryNeeds)] HttpRequest request, CancellationToken cancellationToken) =>
-        NeedHandlers.GetCategoryNeeds(request.Route("merchantId"), request.Route("categoryId"), store, cancellationToken);
+        NeedHandlers.GetCategoryNeeds(request.RouteMerchant(), request.Route("categoryId"), store, cancellationToken);
 
     [Function("GetNeedTaxonomy")]
     public Task<Ok<NeedTaxonomyResponse>> GetTaxonomy(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Taxonomy)] HttpRequest request, CancellationToken cancellationToken) =>
-        NeedHandlers.GetTaxonomy(request.Route("merchantId"), store, cancellationToken);
+        NeedHandlers.GetTaxonomy(request.RouteMerchant(), store, cancellationToken);
 
     [Function("PutNeedTaxonomy")]
     public async Task<Results<Ok<NeedTaxonomyResponse>, ValidationProblem>> PutTaxonomy(
@@ -39,13 +40,13 @@ public sealed class NeedFunctions(CosmosReviewNeedStore store, TimeProvider time
 
         return body is null
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a JSON object {\"synonyms\": {\"variant\": \"canonical\"}}."] })
-            : await NeedHandlers.PutTaxonomy(request.Route("merchantId"), body, store, cancellationToken);
+            : await NeedHandlers.PutTaxonomy(request.RouteMerchant(), body, store, cancellationToken);
     }
 
     [Function("GetMiningUsage")]
     public Task<Results<Ok<MiningUsageResponse>, ValidationProblem>> GetUsage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.MiningUsage)] HttpRequest request, CancellationToken cancellationToken) =>
-        NeedHandlers.GetUsage(request.Route("merchantId"), request.Query("month"), store, time, cancellationToken);
+        NeedHandlers.GetUsage(request.RouteMerchant(), request.Query("month"), store, time, cancellationToken);
 }
 
 /// <summary>The handlers behind <see cref="NeedFunctions"/>, also described in OpenAPI.</summary>
@@ -54,7 +55,7 @@ public static class NeedHandlers
     public const int MaxSynonyms = 1_000;
     public const int MaxPhraseLength = 100;
 
-    public static async Task<Results<Ok<CategoryNeedsResponse>, ProblemHttpResult>> GetCategoryNeeds(string merchantId, string categoryId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CategoryNeedsResponse>, ProblemHttpResult>> GetCategoryNeeds(MerchantId merchantId, string categoryId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
     {
         var summary = await store.GetCategorySummaryAsync(merchantId, categoryId, cancellationToken);
         return summary is null || summary.MerchantId != merchantId || summary.Reviews == 0
@@ -64,13 +65,13 @@ public static class NeedHandlers
                 summary.Needs.Select(n => new CategoryNeedResponse(n.Need, n.Aspect, n.Mentions, n.Share, n.Products, n.ThisWeek, n.LastWeek, n.TopProducts)).ToList()));
     }
 
-    public static async Task<Ok<NeedTaxonomyResponse>> GetTaxonomy(string merchantId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<NeedTaxonomyResponse>> GetTaxonomy(MerchantId merchantId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
     {
         var document = await store.GetTaxonomyAsync(merchantId, cancellationToken);
         return TypedResults.Ok(NeedTaxonomyResponse.From(document));
     }
 
-    public static async Task<Results<Ok<NeedTaxonomyResponse>, ValidationProblem>> PutTaxonomy(string merchantId, NeedTaxonomyRequest request, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<NeedTaxonomyResponse>, ValidationProblem>> PutTaxonomy(MerchantId merchantId, NeedTaxonomyRequest request, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
     {
         var synonyms = request.Synonyms ?? [];
         var errors = new List<string>();
@@ -97,7 +98,7 @@ public static class NeedHandlers
         return TypedResults.Ok(NeedTaxonomyResponse.From(document));
     }
 
-    public static async Task<Results<Ok<MiningUsageResponse>, ValidationProblem>> GetUsage(string merchantId, string? month, [FromServices] CosmosReviewNeedStore store, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MiningUsageResponse>, ValidationProblem>> GetUsage(MerchantId merchantId, string? month, [FromServices] CosmosReviewNeedStore store, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         month ??= MiningUsageDocument.MonthOf(time.GetUtcNow());
         if (!DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))

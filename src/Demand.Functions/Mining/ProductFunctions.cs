@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Functions.Merchants;
 using Demand.Infrastructure.Cosmos;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +14,13 @@ public sealed class ProductFunctions(CosmosReviewNeedStore store)
     [Function("GetProductNeeds")]
     public Task<Results<Ok<ProductNeedsResponse>, ProblemHttpResult>> GetProductNeeds(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.ProductNeeds)] HttpRequest request, CancellationToken cancellationToken) =>
-        ProductHandlers.GetProductNeeds(request.Route("merchantId"), request.Route("productId"), store, cancellationToken);
+        ProductHandlers.GetProductNeeds(request.RouteMerchant(), request.Route("productId"), store, cancellationToken);
 }
 
 /// <summary>The handler behind <see cref="ProductFunctions"/>, also described in OpenAPI.</summary>
 public static class ProductHandlers
 {
-    public static async Task<Results<Ok<ProductNeedsResponse>, ProblemHttpResult>> GetProductNeeds(string merchantId, string productId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ProductNeedsResponse>, ProblemHttpResult>> GetProductNeeds(MerchantId merchantId, string productId, [FromServices] CosmosReviewNeedStore store, CancellationToken cancellationToken)
     {
         var summary = await store.GetSummaryAsync(merchantId, productId, cancellationToken);
         return summary is null || summary.MerchantId != merchantId || summary.Reviews == 0

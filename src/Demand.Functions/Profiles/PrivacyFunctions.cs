@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Infrastructure.Cosmos;
@@ -14,18 +15,18 @@ public sealed class PrivacyFunctions(IPrivacyStore privacy)
     [Function("ExportUser")]
     public Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Export)] HttpRequest request, CancellationToken cancellationToken) =>
-        PrivacyHandlers.Export(request.Route("merchantId"), request.Route("userId"), request.HttpContext, privacy, cancellationToken);
+        PrivacyHandlers.Export(request.RouteMerchant(), request.RouteUser(), request.HttpContext, privacy, cancellationToken);
 
     [Function("EraseUser")]
     public Task<Ok<ErasureResponse>> Erase(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = ApiRoutes.User)] HttpRequest request, CancellationToken cancellationToken) =>
-        PrivacyHandlers.Erase(request.Route("merchantId"), request.Route("userId"), privacy, cancellationToken);
+        PrivacyHandlers.Erase(request.RouteMerchant(), request.RouteUser(), privacy, cancellationToken);
 }
 
 /// <summary>The handlers behind <see cref="PrivacyFunctions"/>, also described in OpenAPI.</summary>
 public static class PrivacyHandlers
 {
-    public static async Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(string merchantId, string userId, HttpContext context, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(MerchantId merchantId, UserId userId, HttpContext context, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
     {
         // Personal data: never kept by a browser or a proxy.
         context.Response.Headers.CacheControl = "no-store";
@@ -33,7 +34,7 @@ public static class PrivacyHandlers
         return export is null ? ApiProblems.NotFound() : TypedResults.Ok(export);
     }
 
-    public static async Task<Ok<ErasureResponse>> Erase(string merchantId, string userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
+    public static async Task<Ok<ErasureResponse>> Erase(MerchantId merchantId, UserId userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
     {
         // Idempotent and the same answer whether or not the user existed: erasure must not confirm who is a customer.
         _ = await privacy.EraseAsync(merchantId, userId, cancellationToken);

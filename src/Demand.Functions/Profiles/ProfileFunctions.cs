@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +14,13 @@ public sealed class ProfileFunctions(IProfileStore profiles)
     [Function("GetProfile")]
     public Task<Results<Ok<ProfileResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetProfile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Profile)] HttpRequest request, CancellationToken cancellationToken) =>
-        ProfileHandlers.GetProfile(request.Route("merchantId"), request.Route("userId"), request.HttpContext, profiles, cancellationToken);
+        ProfileHandlers.GetProfile(request.RouteMerchant(), request.RouteUser(), request.HttpContext, profiles, cancellationToken);
 
     [Function("GetRecommendations")]
     public async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult, ValidationProblem>> GetRecommendations(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Recommendations)] HttpRequest request, CancellationToken cancellationToken) =>
         request.TryQuery("k", out int? k)
-            ? await ProfileHandlers.GetRecommendations(request.Route("merchantId"), request.Route("userId"), k, profiles, cancellationToken)
+            ? await ProfileHandlers.GetRecommendations(request.RouteMerchant(), request.RouteUser(), k, profiles, cancellationToken)
             : HttpRequestExtensions.Malformed("k");
 }
 
@@ -27,7 +28,7 @@ public sealed class ProfileFunctions(IProfileStore profiles)
 public static class ProfileHandlers
 {
     public static async Task<Results<Ok<ProfileResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetProfile(
-        string merchantId, string userId, HttpContext context, [FromServices] IProfileStore profiles, CancellationToken cancellationToken)
+        MerchantId merchantId, UserId userId, HttpContext context, [FromServices] IProfileStore profiles, CancellationToken cancellationToken)
     {
         var profile = await profiles.GetAsync(merchantId, userId, cancellationToken);
         if (profile is null)
@@ -63,7 +64,7 @@ public static class ProfileHandlers
     }
 
     public static async Task<Results<Ok<RecommendationsResponse>, ProblemHttpResult, ValidationProblem>> GetRecommendations(
-        string merchantId, string userId, int? k, [FromServices] IProfileStore profiles, CancellationToken cancellationToken)
+        MerchantId merchantId, UserId userId, int? k, [FromServices] IProfileStore profiles, CancellationToken cancellationToken)
     {
         var count = k ?? 5;
         if (count is < 1 or > 50)

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Messaging;
@@ -20,8 +21,15 @@ public sealed partial class ScoreUsersFunction(IProfileScorer scorer, ILogger<Sc
             throw new InvalidDataException($"A score request holds at most {ScoreRequest.MaxUsers} users.");
         }
 
-        var result = await scorer.ScoreAsync(request.MerchantId, request.UserIds, request.AsOf, cancellationToken);
-        LogScored(result.Scored, request.MerchantId, result.ModelVersion, result.Missing);
+        if (!MerchantId.TryParse(request.MerchantId, out var merchantId, out var reason))
+        {
+            throw new InvalidDataException($"The score request's merchant id is invalid: {reason}.");
+        }
+
+        // Documents stored before ids were validated may name shoppers no request can address: skip them, never the batch.
+        var userIds = request.UserIds.Select(u => UserId.TryParse(u, out var id) ? id : (UserId?)null).OfType<UserId>().ToList();
+        var result = await scorer.ScoreAsync(merchantId, userIds, request.AsOf, cancellationToken);
+        LogScored(result.Scored, request.MerchantId, result.ModelVersion, result.Missing + request.UserIds.Count - userIds.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scored {Scored} users of {Merchant} with {ModelVersion} ({Missing} without features)")]

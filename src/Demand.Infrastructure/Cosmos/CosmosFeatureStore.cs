@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Features;
 using Demand.Core.Storage;
 
@@ -9,7 +10,7 @@ namespace Demand.Infrastructure.Cosmos;
 /// </summary>
 public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
 {
-    public Task<UserFeatures?> GetAsync(string merchantId, string userId, CancellationToken cancellationToken) =>
+    public Task<UserFeatures?> GetAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<UserFeatures>(cosmos.Features, userId, DemandCosmos.UserKey(merchantId, userId), cancellationToken);
 
     public async Task<MergeOutcome> MergeAsync(string partId, UserFeatures partial, CancellationToken cancellationToken)
@@ -37,6 +38,6 @@ public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
         return outcome;
     }
 
-    public Task<bool> DeleteAsync(string merchantId, string userId, CancellationToken cancellationToken) =>
+    public Task<bool> DeleteAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken) =>
         CosmosDocuments.DeleteAsync(cosmos.Features, userId, DemandCosmos.UserKey(merchantId, userId), cancellationToken);
 }

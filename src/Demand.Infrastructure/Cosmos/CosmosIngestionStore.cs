@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Demand.Core.Ingestion;
 using Demand.Core.Storage;
@@ -7,19 +8,19 @@ namespace Demand.Infrastructure.Cosmos;
 
 public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
 {
-    public async Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<LogMapping> GetMappingAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var doc = await CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
         return doc is null ? LogMapping.Default : LogMapping.Parse(doc.Mapping.GetRawText());
     }
 
-    public async Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken)
+    public async Task SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken)
     {
         var doc = new MappingDocument { Id = MappingDocument.IdFor(merchantId), MerchantId = merchantId, Mapping = JsonSerializer.SerializeToElement(JsonDocument.Parse(mapping.ToJson()).RootElement) };
         await cosmos.Merchants.UpsertItemAsync(doc, new PartitionKey(doc.Id), cancellationToken: cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>> GetTombstonesAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT c.id FROM c WHERE c.merchantId = @m AND c.type = @t")
             .WithParameter("@m", merchantId)
@@ -40,7 +41,7 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
     public Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken) =>
         cosmos.Insights.UpsertItemAsync(report, DemandCosmos.MerchantKey(report.MerchantId), cancellationToken: cancellationToken);
 
-    public Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken) =>
+    public Task<IngestionReport?> GetReportAsync(MerchantId merchantId, string partId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<IngestionReport>(cosmos.Insights, "ingestion." + partId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     private sealed record IdOnly(string Id);
@@ -54,6 +55,6 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
 
         public required JsonElement Mapping { get; init; }
 
-        public static string IdFor(string merchantId) => "mapping." + merchantId;
+        public static string IdFor(MerchantId merchantId) => "mapping." + merchantId;
     }
 }

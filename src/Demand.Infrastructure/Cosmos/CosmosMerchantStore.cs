@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using Demand.Core.Merchants;
 using Microsoft.Azure.Cosmos;
@@ -6,10 +7,10 @@ namespace Demand.Infrastructure.Cosmos;
 
 public sealed class CosmosMerchantStore(DemandCosmos cosmos, TimeProvider time) : IMerchantStore
 {
-    public Task<MerchantDocument?> GetAsync(string merchantId, CancellationToken cancellationToken) =>
+    public Task<MerchantDocument?> GetAsync(MerchantId merchantId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<MerchantDocument>(cosmos.Merchants, merchantId, new PartitionKey(merchantId), cancellationToken);
 
-    public async Task<string> AddKeyAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<string> AddKeyAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var (key, stored) = ApiKeys.Create(merchantId, time.GetUtcNow());
         await CosmosDocuments.UpdateAsync(
@@ -28,7 +29,7 @@ public sealed class CosmosMerchantStore(DemandCosmos cosmos, TimeProvider time) 
         return key;
     }
 
-    public async Task<bool> RevokeKeyAsync(string merchantId, string keyId, CancellationToken cancellationToken)
+    public async Task<bool> RevokeKeyAsync(MerchantId merchantId, string keyId, CancellationToken cancellationToken)
     {
         var revoked = false;
         await CosmosDocuments.UpdateAsync(

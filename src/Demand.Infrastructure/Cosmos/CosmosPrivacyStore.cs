@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Demand.Core.Storage;
 using Microsoft.Azure.Cosmos;
@@ -6,7 +7,7 @@ namespace Demand.Infrastructure.Cosmos;
 
 public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStore reviewNeeds, TimeProvider time) : IPrivacyStore
 {
-    public async Task<UserExport?> ExportAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    public async Task<UserExport?> ExportAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)
     {
         var key = DemandCosmos.UserKey(merchantId, userId);
         var features = (await CosmosDocuments.ReadAsync<JsonDocument>(cosmos.Features, userId, key, cancellationToken))?.RootElement;
@@ -15,7 +16,7 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStor
         return features is null && profile is null && reviews.Count == 0 ? null : new UserExport(features, profile, reviews);
     }
 
-    public async Task<bool> EraseAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    public async Task<bool> EraseAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)
     {
         var key = DemandCosmos.UserKey(merchantId, userId);
         var existed = await CosmosDocuments.DeleteAsync(cosmos.Features, userId, key, cancellationToken);
@@ -39,7 +40,7 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStor
         return existed;
     }
 
-    private async Task<List<JsonElement>> ReviewNeedsAsync(string merchantId, string userId, CancellationToken cancellationToken)
+    private async Task<List<JsonElement>> ReviewNeedsAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.userId = @u").WithParameter("@m", merchantId).WithParameter("@u", userId);
         var result = new List<JsonElement>();

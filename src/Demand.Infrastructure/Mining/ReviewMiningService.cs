@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Messaging;
 using Demand.Core.Mining;
 using Demand.Core.Storage;
@@ -79,9 +80,14 @@ public sealed partial class ReviewMiningService(
             await store.AddUsageAsync(merchantId, reviews.Count, fromCache, usage, cost, cancellationToken);
         }
 
+        var merchant = MerchantId.Parse(merchantId);
         foreach (var byUser in documents.GroupBy(d => d.UserId, StringComparer.Ordinal))
         {
-            await profiles.UpdateAsync(merchantId, byUser.Key, profile => ProfileNeeds.Merge(profile, byUser, taxonomy), cancellationToken);
+            // Reviews stored before ids were validated may name a shopper no profile document can hold: skip them.
+            if (UserId.TryParse(byUser.Key, out var userId))
+            {
+                await profiles.UpdateAsync(merchant, userId, profile => ProfileNeeds.Merge(profile, byUser, taxonomy), cancellationToken);
+            }
         }
 
         await store.RebuildSummariesAsync(merchantId, documents.Select(d => d.ProductId), taxonomy, cancellationToken);

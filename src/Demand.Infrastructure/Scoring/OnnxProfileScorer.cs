@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Features;
 using Demand.Core.Profiles;
 using Demand.Core.Scoring;
@@ -14,10 +15,10 @@ namespace Demand.Infrastructure.Scoring;
 /// </summary>
 public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
 {
-    public async Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public async Task<ScoreBatchResult> ScoreAsync(MerchantId merchantId, IReadOnlyList<UserId> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var stats = await statsProvider.GetAsync(merchantId, cancellationToken);
-        var loaded = await Task.WhenAll(userIds.Distinct(StringComparer.Ordinal).Select(u => features.GetAsync(merchantId, u, cancellationToken)));
+        var loaded = await Task.WhenAll(userIds.Distinct().Select(u => features.GetAsync(merchantId, u, cancellationToken)));
         var users = loaded.OfType<UserFeatures>().ToList();
         var at = asOf.ToUnixTimeSeconds();
         var width = PairFeatures.Count;
@@ -77,7 +78,7 @@ public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features
             var categories = (kept.GetValueOrDefault(u) ?? [])
                 .Select(i => ProfileScoring.Propensity(pairs[i].Pair.CategoryId, probabilities[i], ProfileScoring.ExpectedNextPurchase(user, pairs[i].Pair.CategoryId, stats, at), reasonsByPair[i]))
                 .ToList();
-            await profiles.UpdateAsync(merchantId, user.UserId, p =>
+            await profiles.UpdateAsync(merchantId, UserId.Parse(user.UserId), p =>
             {
                 p.Categories = categories;
                 p.ModelVersion = model.Version;

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Azure.Storage.Blobs;
 using Demand.Core.Storage;
 
@@ -8,7 +9,7 @@ public sealed class BlobQuarantine(LogsStorage storage) : IQuarantine
 {
     private int _containerReady;
 
-    public async Task WriteAsync(string merchantId, string blobName, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
+    public async Task WriteAsync(MerchantId merchantId, string blobName, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(LogsStorage.QuarantineContainer);
         if (Volatile.Read(ref _containerReady) == 0)

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Demand.Cli.Tests.Host;
@@ -77,7 +78,7 @@ public sealed class MiningEndToEndTests(CosmosServerFixture cosmos)
         var store = new CosmosReviewNeedStore(db, TimeProvider.System);
         foreach (var review in withNeeds.Take(10))
         {
-            var profile = await profiles.GetAsync("m1", review.UserId, Ct);
+            var profile = await profiles.GetAsync(MerchantId.Parse("m1"), UserId.Parse(review.UserId), Ct);
             profile!.Needs.ShouldContain(n => n.Evidence.Any(e => e.ReviewId == review.ReviewId));
             var summary = await store.GetSummaryAsync("m1", review.ProductId, Ct);
             summary!.Reviews.ShouldBeGreaterThanOrEqualTo(1);

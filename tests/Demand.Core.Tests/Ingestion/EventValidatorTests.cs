@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text;
 using System.Text.Json;
 using Demand.Core.Events;
@@ -31,7 +32,7 @@ public sealed class EventValidatorTests
         var e = JsonSerializer.Deserialize<BehaviourEvent>(line, DemandJson.Options)!;
 
         var realTime = EventValidator.Validate(e, Now);
-        var logged = new LogIngestor(LogMapping.Default, now: Now).Ingest("m1", "p1", "t.jsonl", Encoding.UTF8.GetBytes(line + "\n"));
+        var logged = new LogIngestor(LogMapping.Default, now: Now).Ingest(MerchantId.Parse("m1"), "p1", "t.jsonl", Encoding.UTF8.GetBytes(line + "\n"));
 
         realTime.ShouldBe(expected);
         logged.Report.RejectsByReason.Keys.ShouldBe(expected is { } reason ? [reason.WireName()] : []);

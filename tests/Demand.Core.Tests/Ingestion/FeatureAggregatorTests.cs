@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Events;
 using Demand.Core.Features;
 using Demand.Core.Ingestion;
@@ -77,7 +78,7 @@ public sealed class FeatureAggregatorTests
         var log = string.Concat(events.Select(e => System.Text.Json.JsonSerializer.Serialize(e, DemandJson.Options) + "\n"));
 
         var realTime = FeatureAggregator.Aggregate("m1", events).ToDictionary(p => p.UserId);
-        var logged = new LogIngestor(LogMapping.Default, now: T0.AddDays(10)).Ingest("m1", "p", "p.jsonl", System.Text.Encoding.UTF8.GetBytes(log));
+        var logged = new LogIngestor(LogMapping.Default, now: T0.AddDays(10)).Ingest(MerchantId.Parse("m1"), "p", "p.jsonl", System.Text.Encoding.UTF8.GetBytes(log));
 
         logged.Report.Accepted.ShouldBe(60);
         realTime.Keys.Order().ShouldBe(logged.Users.Keys.Order());

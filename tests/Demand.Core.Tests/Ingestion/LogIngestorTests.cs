@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -14,7 +15,7 @@ public sealed class LogIngestorTests
         Ingest(Encoding.UTF8.GetBytes(text), mapping, erased);
 
     private static IngestionOutcome Ingest(byte[] bytes, LogMapping? mapping = null, Func<string, bool>? erased = null) =>
-        new LogIngestor(mapping ?? LogMapping.Default, now: Now).Ingest("m1", "part1", "p.jsonl", bytes, erased);
+        new LogIngestor(mapping ?? LogMapping.Default, now: Now).Ingest(MerchantId.Parse("m1"), "part1", "p.jsonl", bytes, erased is null ? null : u => erased(u.Value));
 
     private static List<JsonElement> Quarantine(IngestionOutcome outcome) =>
         Encoding.UTF8.GetString(outcome.Quarantine.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -168,7 +169,7 @@ public sealed class LogIngestorTests
     {
         var csv = "1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n2,4365585,2520377,fav,1511599999\n3,1,2,unknown,1511599999\n";
 
-        var outcome = new LogIngestor(LogMapping.Taobao, now: new DateTimeOffset(2017, 12, 5, 0, 0, 0, TimeSpan.Zero)).Ingest("m1", "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+        var outcome = new LogIngestor(LogMapping.Taobao, now: new DateTimeOffset(2017, 12, 5, 0, 0, 0, TimeSpan.Zero)).Ingest(MerchantId.Parse("m1"), "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
 
         outcome.Report.Accepted.ShouldBe(3);
         outcome.Report.CountsByType.Keys.Order().ShouldBe(["purchase", "view", "wishlist"]);
@@ -187,7 +188,7 @@ public sealed class LogIngestorTests
             """);
         var csv = "customer;sku;cat;action;hour\nc-1;s9;k2;1;2026-11-20 08\nc-1;s9;k2;3;2026-11-20 09\n";
 
-        var outcome = new LogIngestor(mapping, now: Now).Ingest("m1", "p", "x.csv", Encoding.UTF8.GetBytes(csv));
+        var outcome = new LogIngestor(mapping, now: Now).Ingest(MerchantId.Parse("m1"), "p", "x.csv", Encoding.UTF8.GetBytes(csv));
 
         outcome.Report.Accepted.ShouldBe(2);
         outcome.Users["c-1"].Categories["k2"].PurchaseTimes.Single().ShouldBe(new DateTimeOffset(2026, 11, 20, 1, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds());
@@ -200,8 +201,8 @@ public sealed class LogIngestorTests
         var csv = "1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n2,4365585,2520377,fav,1511049600\n";
         var mapping = LogMapping.Parse("""{ "preset": "taobao-userbehavior", "notBefore": "2017-11-24" }""");
 
-        var plain = new LogIngestor(LogMapping.Taobao, now: Now).Ingest("m1", "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
-        var historical = new LogIngestor(mapping, now: Now).Ingest("m1", "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+        var plain = new LogIngestor(LogMapping.Taobao, now: Now).Ingest(MerchantId.Parse("m1"), "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+        var historical = new LogIngestor(mapping, now: Now).Ingest(MerchantId.Parse("m1"), "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
 
         mapping.Name.ShouldBe(LogMapping.TaobaoName);
         mapping.NotBefore.ShouldBe(new DateOnly(2017, 11, 24));
@@ -287,6 +288,40 @@ public sealed class LogIngestorTests
         Should.Throw<InvalidDataException>(() => LogMapping.Parse("""{"columns":{"usr":"a"}}""")).Message.ShouldContain("usr");
         Should.Throw<InvalidDataException>(() => LogMapping.Parse("""{"types":{"x":"teleport"}}""")).Message.ShouldContain("teleport");
         Should.Throw<InvalidDataException>(() => LogMapping.Parse("""{"timestamp":{"timeZone":"Mars/Olympus"}}""")).Message.ShouldContain("Mars/Olympus");
+    }
+
+    [Fact]
+    public void Rows_with_an_invalid_user_id_are_rejected_on_their_own_and_the_rest_of_the_part_is_kept()
+    {
+        var lines = new[]
+        {
+            View,
+            View.Replace("\"e1\"", "\"e2\"", StringComparison.Ordinal).Replace("\"u1\"", "\"bb#1\"", StringComparison.Ordinal),
+            View.Replace("\"e1\"", "\"e3\"", StringComparison.Ordinal).Replace("\"u1\"", "\"u/2\"", StringComparison.Ordinal),
+            View.Replace("\"e1\"", "\"e4\"", StringComparison.Ordinal).Replace("\"u1\"", "\"u3\\\\\"", StringComparison.Ordinal),
+            View.Replace("\"e1\"", "\"e5\"", StringComparison.Ordinal).Replace("\"u1\"", "\"   \"", StringComparison.Ordinal),
+            View.Replace("\"e1\"", "\"e6\"", StringComparison.Ordinal).Replace("\"u1\"", "\"u4\"", StringComparison.Ordinal),
+        };
+
+        var outcome = Ingest(string.Join('\n', lines) + "\n");
+
+        outcome.Report.Accepted.ShouldBe(2);
+        outcome.Users.Keys.Order().ShouldBe(["u1", "u4"]);
+        outcome.Report.RejectsByReason.ShouldBe(new Dictionary<string, long> { ["invalid_user_id"] = 4 });
+        Quarantine(outcome).Select(q => q.GetProperty("line").GetInt64()).ShouldBe([2L, 3L, 4L, 5L]);
+        Quarantine(outcome)[0].GetProperty("detail").GetString()!.ShouldContain("'#'");
+    }
+
+    [Fact]
+    public void A_csv_row_with_a_hash_in_the_user_id_does_not_poison_the_valid_rows()
+    {
+        var csv = "bb#1,1,101,pv,1511539200\nbb2,1,101,pv,1511539200\n";
+
+        var outcome = new LogIngestor(LogMapping.Taobao, now: new DateTimeOffset(2017, 12, 5, 0, 0, 0, TimeSpan.Zero)).Ingest(MerchantId.Parse("m1"), "p", "UserBehavior.csv", Encoding.UTF8.GetBytes(csv));
+
+        outcome.Readable.ShouldBeTrue();
+        outcome.Users.Keys.ShouldBe(["bb2"]);
+        outcome.Report.RejectsByReason["invalid_user_id"].ShouldBe(1);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 // The API's handlers, in process over real Cosmos. What needs the host's routing and the worker's middleware runs in
 // tests/Demand.EndToEnd.Tests (ApiTests): 401 before the body is read, another merchant's key answering 404 on every
 // route (erase and events included), 429 with Retry-After per verified key, malformed events, OpenAPI and health.
@@ -35,7 +36,7 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var profiles = app.Get<IProfileStore>();
         foreach (var (merchant, user) in new[] { ("ma", "u1"), ("mb", "u2") })
         {
-            await profiles.UpdateAsync(merchant, user, p =>
+            await profiles.UpdateAsync(MerchantId.Parse(merchant), UserId.Parse(user), p =>
             {
                 p.ModelVersion = "demand-mlp-2";
                 p.UpdatedAt = DateTimeOffset.UtcNow;
@@ -70,7 +71,7 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var profiles = app.Get<IProfileStore>();
         var context = new DefaultHttpContext();
 
-        var ok = (await ProfileHandlers.GetProfile("ma", "u1", context, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>().Value!;
+        var ok = (await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("u1"), context, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>().Value!;
 
         ok.Categories[0].CategoryId.ShouldBe("coffee-beans");
         ok.Categories[0].ExpectedNextPurchase.ShouldBe(new DateOnly(2026, 11, 27));
@@ -84,13 +85,13 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
 
         var again = new DefaultHttpContext();
         again.Request.Headers.IfNoneMatch = etag;
-        (await ProfileHandlers.GetProfile("ma", "u1", again, profiles, Ct)).Result.ShouldBeOfType<StatusCodeHttpResult>().StatusCode.ShouldBe(StatusCodes.Status304NotModified);
+        (await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("u1"), again, profiles, Ct)).Result.ShouldBeOfType<StatusCodeHttpResult>().StatusCode.ShouldBe(StatusCodes.Status304NotModified);
         again.Response.Headers.ETag.ToString().ShouldBe(etag);
 
-        await profiles.UpdateAsync("ma", "u1", p => p.UpdatedAt = DateTimeOffset.UtcNow.AddSeconds(1), Ct);
+        await profiles.UpdateAsync(MerchantId.Parse("ma"), UserId.Parse("u1"), p => p.UpdatedAt = DateTimeOffset.UtcNow.AddSeconds(1), Ct);
         var changed = new DefaultHttpContext();
         changed.Request.Headers.IfNoneMatch = etag;
-        (await ProfileHandlers.GetProfile("ma", "u1", changed, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>();
+        (await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("u1"), changed, profiles, Ct)).Result.ShouldBeOfType<Ok<ProfileResponse>>();
         changed.Response.Headers.ETag.ToString().ShouldNotBe(etag);
     }
 
@@ -100,10 +101,10 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         await using var app = await StartAsync(cosmos);
         var profiles = app.Get<IProfileStore>();
 
-        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "nobody", new DefaultHttpContext(), profiles, Ct)).Result, "unknown user");
-        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u2", new DefaultHttpContext(), profiles, Ct)).Result, "mb's user read as ma");
-        ShouldBeNotFound((await ProfileHandlers.GetRecommendations("ma", "u2", null, profiles, Ct)).Result, "mb's user read as ma");
-        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u2", new DefaultHttpContext(), app.Get<IPrivacyStore>(), Ct)).Result, "mb's user exported as ma");
+        ShouldBeNotFound((await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("nobody"), new DefaultHttpContext(), profiles, Ct)).Result, "unknown user");
+        ShouldBeNotFound((await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("u2"), new DefaultHttpContext(), profiles, Ct)).Result, "mb's user read as ma");
+        ShouldBeNotFound((await ProfileHandlers.GetRecommendations(MerchantId.Parse("ma"), UserId.Parse("u2"), null, profiles, Ct)).Result, "mb's user read as ma");
+        ShouldBeNotFound((await PrivacyHandlers.Export(MerchantId.Parse("ma"), UserId.Parse("u2"), new DefaultHttpContext(), app.Get<IPrivacyStore>(), Ct)).Result, "mb's user exported as ma");
     }
 
     [Fact]
@@ -112,13 +113,13 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         await using var app = await StartAsync(cosmos);
         var profiles = app.Get<IProfileStore>();
 
-        var ok = (await ProfileHandlers.GetRecommendations("ma", "u1", 3, profiles, Ct)).Result.ShouldBeOfType<Ok<RecommendationsResponse>>().Value!;
+        var ok = (await ProfileHandlers.GetRecommendations(MerchantId.Parse("ma"), UserId.Parse("u1"), 3, profiles, Ct)).Result.ShouldBeOfType<Ok<RecommendationsResponse>>().Value!;
         ok.Categories.Count.ShouldBe(1);
         ok.Needs[0].Need.ShouldBe("longer battery life");
 
         foreach (var k in new int?[] { 0, 51, -1 })
         {
-            (await ProfileHandlers.GetRecommendations("ma", "u1", k, profiles, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors["k"].Length.ShouldBe(1);
+            (await ProfileHandlers.GetRecommendations(MerchantId.Parse("ma"), UserId.Parse("u1"), k, profiles, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors["k"].Length.ShouldBe(1);
         }
 
         var malformed = await app.Function<ProfileFunctions>().GetRecommendations(Get("?k=three", ("merchantId", "ma"), ("userId", "u1")), Ct);
@@ -135,21 +136,21 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var log = Encoding.UTF8.GetBytes("{\"eventId\":\"e1\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"productId\":\"p\",\"categoryId\":\"c\"}\n");
         await IngestLogTests.IngestAsync(app, "ma", "day1.jsonl", log);
         var exportContext = new DefaultHttpContext();
-        var export = (await PrivacyHandlers.Export("ma", "u1", exportContext, privacy, Ct)).Result.ShouldBeOfType<Ok<UserExport>>().Value!;
+        var export = (await PrivacyHandlers.Export(MerchantId.Parse("ma"), UserId.Parse("u1"), exportContext, privacy, Ct)).Result.ShouldBeOfType<Ok<UserExport>>().Value!;
         exportContext.Response.Headers.CacheControl.ToString().ShouldBe("no-store", "personal data is never cached");
         export.Features.ShouldNotBeNull().ValueKind.ShouldBe(JsonValueKind.Object);
         export.Profile.ShouldNotBeNull();
 
-        var erased = await PrivacyHandlers.Erase("ma", "u1", privacy, Ct);
-        var unknown = await PrivacyHandlers.Erase("ma", "never-existed", privacy, Ct);
+        var erased = await PrivacyHandlers.Erase(MerchantId.Parse("ma"), UserId.Parse("u1"), privacy, Ct);
+        var unknown = await PrivacyHandlers.Erase(MerchantId.Parse("ma"), UserId.Parse("never-existed"), privacy, Ct);
 
         erased.Value.ShouldBe(unknown.Value! with { UserId = "u1" }, "erasure does not confirm who is a customer");
-        ShouldBeNotFound((await ProfileHandlers.GetProfile("ma", "u1", new DefaultHttpContext(), app.Get<IProfileStore>(), Ct)).Result, "erased profile");
-        ShouldBeNotFound((await PrivacyHandlers.Export("ma", "u1", new DefaultHttpContext(), privacy, Ct)).Result, "erased export");
+        ShouldBeNotFound((await ProfileHandlers.GetProfile(MerchantId.Parse("ma"), UserId.Parse("u1"), new DefaultHttpContext(), app.Get<IProfileStore>(), Ct)).Result, "erased profile");
+        ShouldBeNotFound((await PrivacyHandlers.Export(MerchantId.Parse("ma"), UserId.Parse("u1"), new DefaultHttpContext(), privacy, Ct)).Result, "erased export");
         var replayed = await IngestLogTests.IngestAsync(app, "ma", "day1-replayed.jsonl", log);
         replayed.ScoreRequests.ShouldBeEmpty();
-        (await new CosmosFeatureStore(app.Db).GetAsync("ma", "u1", Ct)).ShouldBeNull();
-        (await app.Get<IProfileStore>().GetAsync("mb", "u2", Ct)).ShouldNotBeNull("another merchant's users are untouched");
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("ma"), UserId.Parse("u1"), Ct)).ShouldBeNull();
+        (await app.Get<IProfileStore>().GetAsync(MerchantId.Parse("mb"), UserId.Parse("u2"), Ct)).ShouldNotBeNull("another merchant's users are untouched");
         foreach (var container in new[] { app.Db.Features, app.Db.Profiles, app.Db.ReviewNeeds, app.Db.Insights, app.Db.Merchants })
         {
             using var feed = container.GetItemQueryStreamIterator(queryText: null);
@@ -170,17 +171,17 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var log = Encoding.UTF8.GetBytes("{\"eventId\":\"e1\",\"userId\":\"u9\",\"type\":\"view\",\"timestamp\":\"" + DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"categoryId\":\"c\"}\nbad line\n");
         var partId = (await IngestLogTests.IngestAsync(app, "ma", "d.jsonl", log)).Report.PartId;
 
-        var report = (await IngestionHandlers.GetIngestion("ma", partId, store, Ct)).Result.ShouldBeOfType<Ok<IngestionResponse>>().Value!;
+        var report = (await IngestionHandlers.GetIngestion(MerchantId.Parse("ma"), partId, store, Ct)).Result.ShouldBeOfType<Ok<IngestionResponse>>().Value!;
 
         report.Id.ShouldBe(partId);
         report.Accepted.ShouldBe(1);
         report.RejectsByReason["invalid_json"].ShouldBe(1);
         foreach (var id in new[] { partId.ToUpperInvariant(), "../" + partId, partId + "/x", new string('a', 65), "0123abcd", "" })
         {
-            ShouldBeNotFound((await IngestionHandlers.GetIngestion("ma", id, store, Ct)).Result, "id '" + id + "'");
+            ShouldBeNotFound((await IngestionHandlers.GetIngestion(MerchantId.Parse("ma"), id, store, Ct)).Result, "id '" + id + "'");
         }
 
-        ShouldBeNotFound((await IngestionHandlers.GetIngestion("mb", partId, store, Ct)).Result, "ma's report read as mb");
+        ShouldBeNotFound((await IngestionHandlers.GetIngestion(MerchantId.Parse("mb"), partId, store, Ct)).Result, "ma's report read as mb");
     }
 
     [Fact]
@@ -190,12 +191,12 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         var store = app.Get<CosmosInsightsStore>();
         var segments = app.Function<InsightFunctions>();
 
-        ShouldBeNotFound((await InsightHandlers.GetSegment("ma", "coffee-beans", null, null, null, store, Ct)).Result, "no nightly run yet");
-        ShouldBeNotFound((await InsightHandlers.GetDemand("ma", store, Ct)).Result, "no forecast yet");
-        (await InsightHandlers.GetSegment("ma", "c1", null, 0, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
-        (await InsightHandlers.GetSegment("ma", "c1", null, 501, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
-        (await InsightHandlers.GetSegment("ma", "c1", 1.5, null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
-        (await InsightHandlers.GetSegment("ma", "c1", null, null, "not-a-token", store, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["continuation"]);
+        ShouldBeNotFound((await InsightHandlers.GetSegment(MerchantId.Parse("ma"), "coffee-beans", null, null, null, store, Ct)).Result, "no nightly run yet");
+        ShouldBeNotFound((await InsightHandlers.GetDemand(MerchantId.Parse("ma"), store, Ct)).Result, "no forecast yet");
+        (await InsightHandlers.GetSegment(MerchantId.Parse("ma"), "c1", null, 0, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment(MerchantId.Parse("ma"), "c1", null, 501, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment(MerchantId.Parse("ma"), "c1", 1.5, null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await InsightHandlers.GetSegment(MerchantId.Parse("ma"), "c1", null, null, "not-a-token", store, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["continuation"]);
         (await segments.GetSegment(Get("?limit=ten", ("merchantId", "ma"), ("categoryId", "c1")), Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["limit"]);
         (await segments.GetSegment(Get("?minScore=NaN", ("merchantId", "ma"), ("categoryId", "c1")), Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["minScore"]);
     }
@@ -206,9 +207,9 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         await using var app = await StartAsync(cosmos);
         var store = app.Get<CosmosReviewNeedStore>();
 
-        ShouldBeNotFound((await ProductHandlers.GetProductNeeds("ma", "p1", store, Ct)).Result, "product without reviews");
-        ShouldBeNotFound((await NeedHandlers.GetCategoryNeeds("ma", "c1", store, Ct)).Result, "category without reviews");
-        var taxonomy = (await NeedHandlers.GetTaxonomy("ma", store, Ct)).Value!;
+        ShouldBeNotFound((await ProductHandlers.GetProductNeeds(MerchantId.Parse("ma"), "p1", store, Ct)).Result, "product without reviews");
+        ShouldBeNotFound((await NeedHandlers.GetCategoryNeeds(MerchantId.Parse("ma"), "c1", store, Ct)).Result, "category without reviews");
+        var taxonomy = (await NeedHandlers.GetTaxonomy(MerchantId.Parse("ma"), store, Ct)).Value!;
         taxonomy.Synonyms.ShouldBeEmpty();
         taxonomy.BuiltIn.ShouldNotBeEmpty();
         taxonomy.UpdatedAt.ShouldBeNull();
@@ -226,9 +227,9 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
             Reviews = [new Core.Messaging.ReviewToMine { ReviewId = "r1", UserId = "u1", ProductId = "p1", Text = "Battery dies by noon.", Rating = 1, Timestamp = DateTimeOffset.UtcNow.AddDays(-1) }],
         }, Ct);
 
-        var thisMonth = (await NeedHandlers.GetUsage("ma", null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
-        var old = (await NeedHandlers.GetUsage("ma", "2001-01", store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
-        var other = (await NeedHandlers.GetUsage("mb", null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+        var thisMonth = (await NeedHandlers.GetUsage(MerchantId.Parse("ma"), null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+        var old = (await NeedHandlers.GetUsage(MerchantId.Parse("ma"), "2001-01", store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
+        var other = (await NeedHandlers.GetUsage(MerchantId.Parse("mb"), null, store, time, Ct)).Result.ShouldBeOfType<Ok<MiningUsageResponse>>().Value!;
 
         thisMonth.Reviews.ShouldBe(1);
         thisMonth.Month.ShouldBe(time.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
@@ -236,7 +237,7 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         other.Reviews.ShouldBe(0);
         foreach (var month in new[] { "2026-13", "26-11", "November" })
         {
-            (await NeedHandlers.GetUsage("ma", month, store, time, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["month"]);
+            (await NeedHandlers.GetUsage(MerchantId.Parse("ma"), month, store, time, Ct)).Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["month"]);
         }
     }
 

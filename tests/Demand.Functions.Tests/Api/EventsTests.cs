@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text;
 using Demand.Core.Storage;
 using Demand.Functions.Ingestion;
@@ -14,7 +15,7 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Task<Results<Ok<EventsResponse>, ValidationProblem>> PostAsync(TestApp app, string merchantId, EventsRequest request) =>
-        RealtimeEvents.PostEvents(merchantId, request, app.Get<IFeatureStore>(), app.Get<IIngestionStore>(), app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct);
+        RealtimeEvents.PostEvents(MerchantId.Parse(merchantId), request, app.Get<IFeatureStore>(), app.Get<IIngestionStore>(), app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct);
 
     private static EventRequest Event(string id, string? type, DateTimeOffset? at, string user = "u1", string? category = "coffee-beans", decimal? price = null) =>
         new(id, user, type, at, "p1", category, price, null, null, null, null, null);
@@ -41,12 +42,12 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
         body.Rejected.Select(r => r.Index).ShouldBe([3, 4]);
         body.UsersRescored.ShouldBe(1);
         body.UsersMerged.ShouldBe(1);
-        var profile = await app.Get<IProfileStore>().GetAsync("m1", "u1", Ct);
+        var profile = await app.Get<IProfileStore>().GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         profile!.Categories.ShouldContain(c => c.CategoryId == "coffee-beans");
 
         var retried = (await PostAsync(app, "m1", batch)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
         retried.UsersMerged.ShouldBe(0);
-        var features = await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         features!.EventCount.ShouldBe(2, "a retried batch is merged once");
     }
 
@@ -54,14 +55,14 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
     public async Task Events_of_an_erased_shopper_are_rejected_and_change_nothing()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
-        await app.Get<IPrivacyStore>().EraseAsync("m1", "u1", Ct);
+        await app.Get<IPrivacyStore>().EraseAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
 
         var body = (await PostAsync(app, "m1", new EventsRequest([Event("e1", "view", DateTimeOffset.UtcNow.AddMinutes(-1))]))).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
 
         body.Accepted.ShouldBe(0);
         body.Rejected.ShouldHaveSingleItem().Reason.ShouldBe("user_erased");
-        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct)).ShouldBeNull();
-        (await app.Get<IProfileStore>().GetAsync("m1", "u1", Ct)).ShouldBeNull();
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeNull();
+        (await app.Get<IProfileStore>().GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeNull();
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
             result.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["events"]);
         }
 
-        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct)).ShouldBeNull();
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeNull();
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
         var now = DateTimeOffset.UtcNow;
         var events = new List<EventRequest?> { null, null, Event("ok1", "view", now.AddMinutes(-1)) };
 
-        var body = (await RealtimeEvents.AcceptAsync("m1", events, new Dictionary<int, string> { [1] = "invalid_field:price" },
+        var body = (await RealtimeEvents.AcceptAsync(MerchantId.Parse("m1"), events, new Dictionary<int, string> { [1] = "invalid_field:price" },
             app.Get<IFeatureStore>(), app.Get<IIngestionStore>(), app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
 
         body.Accepted.ShouldBe(1);

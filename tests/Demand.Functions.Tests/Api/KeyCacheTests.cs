@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
 using Demand.Core.Profiles;
 using Demand.Functions.Merchants;
@@ -25,15 +26,15 @@ public sealed class KeyCacheTests(CosmosServerFixture cosmos)
         var time = new MovableTime(DateTimeOffset.UtcNow);
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["Api:KeyCacheSeconds"] = "30" }, s => s.AddSingleton<TimeProvider>(time));
         var merchants = new CosmosMerchantStore(app.Db, TimeProvider.System);
-        await new CosmosProfileStore(app.Db).UpdateAsync("m1", "u1", p => p.Categories = [new CategoryPropensity { CategoryId = "c1", Propensity = 0.5 }], Ct);
+        await new CosmosProfileStore(app.Db).UpdateAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), p => p.Categories = [new CategoryPropensity { CategoryId = "c1", Propensity = 0.5 }], Ct);
         var cache = app.Get<MerchantKeyCache>();
-        var first = await merchants.AddKeyAsync("m1", Ct);
+        var first = await merchants.AddKeyAsync(MerchantId.Parse("m1"), Ct);
 
         (await VerifyAsync(cache, first)).ShouldBeTrue();
-        var second = await merchants.AddKeyAsync("m1", Ct);
+        var second = await merchants.AddKeyAsync(MerchantId.Parse("m1"), Ct);
         (await VerifyAsync(cache, second)).ShouldBeTrue("a key the cached copy does not know is checked against a fresh read");
 
-        (await merchants.RevokeKeyAsync("m1", first.Split('.')[2], Ct)).ShouldBeTrue();
+        (await merchants.RevokeKeyAsync(MerchantId.Parse("m1"), first.Split('.')[2], Ct)).ShouldBeTrue();
         (await VerifyAsync(cache, first)).ShouldBeTrue("within the cache time the instance still holds the old key list");
         time.Now += TimeSpan.FromSeconds(31);
         (await VerifyAsync(cache, first)).ShouldBeFalse();
@@ -46,10 +47,10 @@ public sealed class KeyCacheTests(CosmosServerFixture cosmos)
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["Api:KeyCacheSeconds"] = "0" });
         var merchants = new CosmosMerchantStore(app.Db, TimeProvider.System);
         var cache = app.Get<MerchantKeyCache>();
-        var key = await merchants.AddKeyAsync("m1", Ct);
+        var key = await merchants.AddKeyAsync(MerchantId.Parse("m1"), Ct);
         (await VerifyAsync(cache, key)).ShouldBeTrue();
 
-        await merchants.RevokeKeyAsync("m1", key.Split('.')[2], Ct);
+        await merchants.RevokeKeyAsync(MerchantId.Parse("m1"), key.Split('.')[2], Ct);
 
         (await VerifyAsync(cache, key)).ShouldBeFalse();
     }
@@ -58,14 +59,14 @@ public sealed class KeyCacheTests(CosmosServerFixture cosmos)
     public async Task A_forged_secret_an_unknown_key_id_and_an_unknown_merchant_are_refused()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
-        var key = await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync("m1", Ct);
+        var key = await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync(MerchantId.Parse("m1"), Ct);
         var cache = app.Get<MerchantKeyCache>();
         ApiKeys.TryParse(key, out var merchantId, out var keyId, out var secret).ShouldBeTrue();
 
         (await cache.VerifyAsync(merchantId, keyId, secret, Ct)).ShouldBeTrue();
         (await cache.VerifyAsync(merchantId, keyId, secret[..^4] + "AAAA", Ct)).ShouldBeFalse();
         (await cache.VerifyAsync(merchantId, "nokey", secret, Ct)).ShouldBeFalse();
-        (await cache.VerifyAsync("m2", keyId, secret, Ct)).ShouldBeFalse();
+        (await cache.VerifyAsync(MerchantId.Parse("m2"), keyId, secret, Ct)).ShouldBeFalse();
     }
 
     private sealed class MovableTime(DateTimeOffset now) : TimeProvider

@@ -11,7 +11,7 @@ public sealed class CapturingQuarantine : IQuarantine
 
     public int Writes { get; private set; }
 
-    public Task WriteAsync(string merchantId, string blobName, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
+    public Task WriteAsync(Demand.Core.Identifiers.MerchantId merchantId, string blobName, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
     {
         _parts[merchantId + "/" + blobName] = rows.ToArray();
         Writes++;

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -40,7 +41,7 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
     }
 
     internal static Task<IngestPartResult> IngestAsync(TestApp app, string merchantId, string name, byte[] content) =>
-        app.Get<IngestPart>().RunAsync(merchantId, name, new MemoryStream(content, writable: false), content.Length, Ct);
+        app.Get<IngestPart>().RunAsync(MerchantId.Parse(merchantId), name, new MemoryStream(content, writable: false), content.Length, Ct);
 
     private static async Task<Dictionary<string, string>> FeatureDocumentsAsync(DemandCosmos db, string merchantId, int users)
     {
@@ -48,7 +49,7 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
         var store = new CosmosFeatureStore(db);
         for (var u = 0; u < users; u++)
         {
-            var doc = await store.GetAsync(merchantId, "u" + u, Ct);
+            var doc = await store.GetAsync(MerchantId.Parse(merchantId), UserId.Parse("u" + u), Ct);
             if (doc is not null)
             {
                 doc.ETag = null;
@@ -79,9 +80,9 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
         var rejects = app.Quarantine.Rows("m1", "2026-11-20/part-1.jsonl").ShouldNotBeNull();
         rejects.Select(r => JsonDocument.Parse(r).RootElement.GetProperty("reason").GetString()).ShouldBe(["unknown_type", "invalid_json"]);
 
-        var features = await new CosmosFeatureStore(app.Db).GetAsync("m1", "u7", Ct);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u7"), Ct);
         features!.Categories["c1"].Counts[(int)Core.Events.EventType.Purchase].ShouldBe(1);
-        var report = await new CosmosIngestionStore(app.Db).GetReportAsync("m1", result.Report.PartId, Ct);
+        var report = await new CosmosIngestionStore(app.Db).GetReportAsync(MerchantId.Parse("m1"), result.Report.PartId, Ct);
         report!.Accepted.ShouldBe(480);
         report.Rejected.ShouldBe(2);
         report.LinesRead.ShouldBe(482);
@@ -154,9 +155,9 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
 
         result.ScoreRequests.ShouldBeEmpty();
         result.MineRequests.ShouldBeEmpty();
-        var partId = IngestPart.PartId("m1", "d/part.jsonl.gz", SHA256.HashData(corrupt));
+        var partId = IngestPart.PartId(MerchantId.Parse("m1"), "d/part.jsonl.gz", SHA256.HashData(corrupt));
         result.Report.PartId.ShouldBe(partId);
-        var report = await new CosmosIngestionStore(app.Db).GetReportAsync("m1", partId, Ct);
+        var report = await new CosmosIngestionStore(app.Db).GetReportAsync(MerchantId.Parse("m1"), partId, Ct);
         report!.Status.ShouldBe("unreadable");
         report.Error!.ShouldContain("corrupt");
         (await FeatureDocumentsAsync(app.Db, "m1", 1)).ShouldBeEmpty();
@@ -168,24 +169,24 @@ public sealed class IngestLogTests(CosmosServerFixture cosmos)
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
         // The real data set is from late 2017: the mapping's notBefore admits it past the age limit.
-        await new CosmosIngestionStore(app.Db).SaveMappingAsync("tb", LogMapping.Taobao with { NotBefore = new DateOnly(2017, 11, 24) }, Ct);
+        await new CosmosIngestionStore(app.Db).SaveMappingAsync(MerchantId.Parse("tb"), LogMapping.Taobao with { NotBefore = new DateOnly(2017, 11, 24) }, Ct);
 
         var result = await IngestAsync(app, "tb", "UserBehavior.csv", "1,100,7,pv,1511544070\n1,100,7,buy,1511561733\n"u8.ToArray());
 
         result.ScoreRequests.ShouldHaveSingleItem().UserIds.ShouldBe(["1"]);
-        (await new CosmosFeatureStore(app.Db).GetAsync("tb", "1", Ct))!.Categories["7"].Counts[(int)Core.Events.EventType.Purchase].ShouldBe(1);
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("tb"), UserId.Parse("1"), Ct))!.Categories["7"].Counts[(int)Core.Events.EventType.Purchase].ShouldBe(1);
     }
 
     [Fact]
     public async Task Erased_users_stay_erased_when_an_old_log_mentioning_them_is_replayed()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
-        await app.Db.Insights.UpsertItemAsync(new { id = Tombstones.Id("m1", "u1"), merchantId = "m1", type = Tombstones.DocumentType }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
+        await app.Db.Insights.UpsertItemAsync(new { id = Tombstones.Id(MerchantId.Parse("m1"), UserId.Parse("u1")), merchantId = "m1", type = Tombstones.DocumentType }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
 
         var result = await IngestAsync(app, "m1", "old.jsonl", Log(3));
 
-        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u1", Ct)).ShouldBeNull();
-        (await new CosmosFeatureStore(app.Db).GetAsync("m1", "u2", Ct)).ShouldNotBeNull();
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeNull();
+        (await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u2"), Ct)).ShouldNotBeNull();
         result.ScoreRequests.SelectMany(r => r.UserIds).ShouldNotContain("u1");
         result.ScoreRequests.SelectMany(r => r.UserIds).ShouldContain("u2");
         result.MineRequests.SelectMany(r => r.Reviews).ShouldNotContain(r => r.UserId == "u1");

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 using System.Text.Json;
 using Demand.Core;
@@ -40,7 +41,7 @@ public sealed class MineReviewsTests(CosmosServerFixture cosmos)
         var report = await app.Get<ReviewMiningService>().MineAsync(message, Ct);
 
         (report.Reviews, report.Mined, report.FromCache).ShouldBe((4, 4, 0));
-        var profile = await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct);
+        var profile = await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         var battery = profile!.Needs.Single(n => n.Need == "longer battery life");
         battery.Polarity.ShouldBe("negative");
         battery.Evidence.Single().ReviewId.ShouldBe("r1");
@@ -56,7 +57,7 @@ public sealed class MineReviewsTests(CosmosServerFixture cosmos)
 
         var again = await app.Get<ReviewMiningService>().MineAsync(message, Ct);
         (again.Mined, again.FromCache).ShouldBe((0, 4));
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.Single(n => n.Need == "longer battery life").Evidence.Count.ShouldBe(1);
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.Needs.Single(n => n.Need == "longer battery life").Evidence.Count.ShouldBe(1);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class MineReviewsTests(CosmosServerFixture cosmos)
 
         app.Logs.Lines.ShouldContain(l => l.Contains("(1 new, 0 from cache", StringComparison.Ordinal));
         app.Logs.Lines.ShouldContain(l => l.Contains("(0 new, 1 from cache", StringComparison.Ordinal));
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.ShouldHaveSingleItem().Need.ShouldBe("longer battery life");
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.Needs.ShouldHaveSingleItem().Need.ShouldBe("longer battery life");
     }
 
     [Fact]
@@ -90,9 +91,9 @@ public sealed class MineReviewsTests(CosmosServerFixture cosmos)
             ("r2", "u2", "phone-1", "Battery dies fast, too bad.", 2, 1)), Ct);
         var store = app.Get<CosmosReviewNeedStore>();
 
-        var before = (await ProductHandlers.GetProductNeeds("m1", "phone-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
-        var erased = await PrivacyHandlers.Erase("m1", "u1", app.Get<IPrivacyStore>(), Ct);
-        var after = (await ProductHandlers.GetProductNeeds("m1", "phone-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        var before = (await ProductHandlers.GetProductNeeds(MerchantId.Parse("m1"), "phone-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        var erased = await PrivacyHandlers.Erase(MerchantId.Parse("m1"), UserId.Parse("u1"), app.Get<IPrivacyStore>(), Ct);
+        var after = (await ProductHandlers.GetProductNeeds(MerchantId.Parse("m1"), "phone-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
 
         erased.Value!.UserId.ShouldBe("u1");
         before.Reviews.ShouldBe(2);

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Globalization;
 using Demand.Core.Messaging;
 using Demand.Core.Mining;
@@ -58,7 +59,7 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         server.Requests.Count.ShouldBe(1);
         (report.Mined, report.FromCache, report.Provisional).ShouldBe((4, 0, 0));
         app.Get<INeedMiner>().Version.ShouldBe("openai-1:test-model");
-        var profile = await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct);
+        var profile = await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         profile!.Needs.ShouldContain(n => n.Need == "longer battery life" && n.Evidence.Single().ReviewId == "r1" && !n.Provisional);
         var store = app.Get<CosmosReviewNeedStore>();
         var category = await store.GetCategorySummaryAsync("m1", "elec-phones", Ct);
@@ -92,7 +93,7 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         var r1 = await store.GetAsync("m1", "phone-1", "r1", Ct);
         r1!.Provisional.ShouldBeTrue();
         r1.Needs.ShouldContain(n => n.Need == "longer battery life");
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.Single().Provisional.ShouldBeTrue();
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.Needs.Single().Provisional.ShouldBeTrue();
 
         server.DefaultFault = OpenAiFault.None;
         await Task.Delay(TimeSpan.FromSeconds(1.2), Ct);
@@ -105,7 +106,7 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
             after!.Provisional.ShouldBeFalse();
             after.Text.ShouldBeNull();
             after.Needs.ShouldNotBeEmpty();
-            var needs = (await new CosmosProfileStore(app.Db).GetAsync("m1", user, Ct))!.Needs;
+            var needs = (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse(user), Ct))!.Needs;
             needs.ShouldHaveSingleItem().Provisional.ShouldBeFalse();
             needs.Single().Evidence.ShouldHaveSingleItem().ReviewId.ShouldBe(review);
         }
@@ -120,16 +121,16 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
             ("r1", "u1", "bag-1", "home-storage", "Wish the bag had a resealable zip."),
             ("r2", "u2", "bag-1", "home-storage", "The package broke open, flimsy packaging.")), Ct);
         var store = app.Get<CosmosReviewNeedStore>();
-        var before = (await ProductHandlers.GetProductNeeds("m1", "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        var before = (await ProductHandlers.GetProductNeeds(MerchantId.Parse("m1"), "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
         var phrases = before.Needs.Select(n => n.Need).Distinct().ToList();
         phrases.Count.ShouldBeGreaterThanOrEqualTo(2, string.Join(", ", phrases));
 
-        var put = await NeedHandlers.PutTaxonomy("m1", new NeedTaxonomyRequest(phrases.Skip(1).ToDictionary(p => p, string? (_) => phrases[0])), store, Ct);
+        var put = await NeedHandlers.PutTaxonomy(MerchantId.Parse("m1"), new NeedTaxonomyRequest(phrases.Skip(1).ToDictionary(p => p, string? (_) => phrases[0])), store, Ct);
 
         put.Result.ShouldBeOfType<Ok<NeedTaxonomyResponse>>().Value!.Synonyms.Count.ShouldBe(phrases.Count - 1);
-        var after = (await ProductHandlers.GetProductNeeds("m1", "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
+        var after = (await ProductHandlers.GetProductNeeds(MerchantId.Parse("m1"), "bag-1", store, Ct)).Result.ShouldBeOfType<Ok<ProductNeedsResponse>>().Value!;
         after.Needs.Select(n => n.Need).Distinct().ShouldBe([phrases[0]]);
-        var theirs = (await NeedHandlers.GetTaxonomy("m2", store, Ct)).Value!;
+        var theirs = (await NeedHandlers.GetTaxonomy(MerchantId.Parse("m2"), store, Ct)).Value!;
         theirs.Synonyms.ShouldBeEmpty();
         theirs.BuiltIn.ShouldNotBeEmpty();
     }
@@ -140,7 +141,7 @@ public sealed class OpenAiMiningTests(CosmosServerFixture cosmos)
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
         var store = app.Get<CosmosReviewNeedStore>();
 
-        var put = await NeedHandlers.PutTaxonomy("m1", new NeedTaxonomyRequest(new Dictionary<string, string?> { ["bigger"] = "  ?! " }), store, Ct);
+        var put = await NeedHandlers.PutTaxonomy(MerchantId.Parse("m1"), new NeedTaxonomyRequest(new Dictionary<string, string?> { ["bigger"] = "  ?! " }), store, Ct);
 
         put.Result.ShouldBeOfType<ValidationProblem>().ProblemDetails.Errors.Keys.ShouldBe(["synonyms"]);
         (await store.GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
@@ -177,8 +178,8 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         await mining.MineAsync(Request(("r1", "u1", "Battery dies by noon."), ("r2", "u2", "Too expensive for what it is.")), Ct);
 
         var profiles = new CosmosProfileStore(app.Db);
-        (await profiles.GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
-        (await profiles.GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("waterproofing");
+        (await profiles.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        (await profiles.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u2"), Ct))!.Needs.Single().Need.ShouldBe("waterproofing");
         var learned = (await app.Get<CosmosReviewNeedStore>().GetTaxonomyAsync("m1", Ct))!.Learned;
         learned["longer battery lifetime"].ShouldBe("longer battery life");
         learned["waterproofing"].ShouldBe("waterproofing");
@@ -187,7 +188,7 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
         await mining.MineAsync(Request(("r3", "u3", "The battery runs out fast."), ("r4", "u4", "价格太贵了。")), Ct);
 
         server.Embedded.Count.ShouldBe(embedded);
-        (await profiles.GetAsync("m1", "u3", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        (await profiles.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u3"), Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
     }
 
     [Fact]
@@ -202,13 +203,13 @@ public sealed class NeedPhraseLearningTests(CosmosServerFixture cosmos)
 
         await mining.MineAsync(Request(("r1", "u1", "Battery dies by noon.")), Ct);
 
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u1", Ct))!.Needs.Single().Need.ShouldBe("longer battery lifetime");
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.Needs.Single().Need.ShouldBe("longer battery lifetime");
         (await store.GetTaxonomyAsync("m1", Ct)).ShouldBeNull();
 
         server.EmbeddingsDown = false;
         await mining.MineAsync(Request(("r2", "u2", "The battery runs out fast.")), Ct);
 
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u2", Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u2"), Ct))!.Needs.Single().Need.ShouldBe("longer battery life");
         var summary = await store.GetSummaryAsync("m1", "phone-1", Ct);
         summary!.Needs.Select(n => n.Need).Distinct().ShouldBe(["longer battery life"]);
     }

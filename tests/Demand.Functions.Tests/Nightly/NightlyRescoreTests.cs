@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Insights;
@@ -63,7 +64,7 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
             var profiles = new CosmosProfileStore(app.Db);
             foreach (var merchantId in merchants)
             {
-                await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync(merchantId, Ct);
+                await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync(MerchantId.Parse(merchantId), Ct);
                 foreach (var file in written.Files)
                 {
                     var name = Path.GetRelativePath(Path.Combine(folder, "logs", "m1"), file).Replace('\\', '/');
@@ -73,7 +74,7 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
                 for (var u = 0; u < 12; u++)
                 {
                     var propensity = Math.Round(1 - (u / 12.0), 4);
-                    await profiles.UpdateAsync(merchantId, $"s{u:D3}", p => p.Categories = [new CategoryPropensity { CategoryId = "coffee-beans", Propensity = propensity }], Ct);
+                    await profiles.UpdateAsync(MerchantId.Parse(merchantId), UserId.Parse($"s{u:D3}"), p => p.Categories = [new CategoryPropensity { CategoryId = "coffee-beans", Propensity = propensity }], Ct);
                 }
             }
         }
@@ -137,10 +138,10 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
         for (var u = 0; u < 250; u++)
         {
             var propensity = Math.Round(1 - (u / 250.0), 4);
-            await profiles.UpdateAsync("m1", $"s{u:D3}", p => p.Categories = [new CategoryPropensity { CategoryId = "coffee-beans", Propensity = propensity }], Ct);
+            await profiles.UpdateAsync(MerchantId.Parse("m1"), UserId.Parse($"s{u:D3}"), p => p.Categories = [new CategoryPropensity { CategoryId = "coffee-beans", Propensity = propensity }], Ct);
         }
 
-        await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync("m1", Ct);
+        await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync(MerchantId.Parse("m1"), Ct);
 
         var dispatched = await DispatchAsync(app);
         var queued = await ProcessAsync(app, dispatched.ShouldHaveSingleItem());
@@ -154,7 +155,7 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
         var pages = 0;
         do
         {
-            var page = (await InsightHandlers.GetSegment("m1", "coffee-beans", 0.1, 70, continuation, store, Ct)).Result.ShouldBeOfType<Ok<SegmentResponse>>().Value!;
+            var page = (await InsightHandlers.GetSegment(MerchantId.Parse("m1"), "coffee-beans", 0.1, 70, continuation, store, Ct)).Result.ShouldBeOfType<Ok<SegmentResponse>>().Value!;
             seen.AddRange(page.Members.Select(m => m.UserId));
             continuation = page.Continuation;
             pages++;
@@ -164,7 +165,7 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
         pages.ShouldBeGreaterThan(1, "the segment is read in several pages");
         seen.Count.ShouldBe(seen.Distinct().Count(), "pages never repeat a shopper");
         seen.ShouldBe(Enumerable.Range(0, 250).Where(u => Math.Round(1 - (u / 250.0), 4) >= 0.1).Select(u => $"s{u:D3}").ToList());
-        var forecast = (await InsightHandlers.GetDemand("m1", store, Ct)).Result.ShouldBeOfType<Ok<DemandForecastResponse>>().Value!;
+        var forecast = (await InsightHandlers.GetDemand(MerchantId.Parse("m1"), store, Ct)).Result.ShouldBeOfType<Ok<DemandForecastResponse>>().Value!;
         forecast.Categories.ShouldContain(c => c.CategoryId == "coffee-beans" && c.Shoppers >= 250);
     }
 
@@ -172,7 +173,7 @@ public sealed class NightlyRescoreTests(CosmosServerFixture cosmos)
     public async Task A_timer_firing_while_a_run_holds_the_lease_starts_nothing()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
-        await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync("m1", Ct);
+        await new CosmosMerchantStore(app.Db, TimeProvider.System).AddKeyAsync(MerchantId.Parse("m1"), Ct);
         var store = new CosmosInsightsStore(app.Db, TimeProvider.System);
         (await store.TryAcquireLeaseAsync("another-instance", TimeSpan.FromMinutes(30), Ct)).ShouldBeTrue();
 

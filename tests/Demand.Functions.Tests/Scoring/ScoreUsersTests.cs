@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Messaging;
@@ -42,7 +43,7 @@ public sealed class ScoreUsersTests(CosmosServerFixture cosmos)
             var scoredUsers = scoreMessages.TakeLast(3).SelectMany(m => JsonSerializer.Deserialize<ScoreRequest>(m, DemandJson.Options)!.UserIds).Distinct().ToList();
             scoredUsers.ShouldNotBeEmpty();
             var store = new CosmosProfileStore(app.Db);
-            var profiles = (await Task.WhenAll(scoredUsers.Select(u => store.GetAsync("m1", u, Ct)))).ToList();
+            var profiles = (await Task.WhenAll(scoredUsers.Select(u => store.GetAsync(MerchantId.Parse("m1"), UserId.Parse(u), Ct)))).ToList();
 
             profiles.ShouldAllBe(p => p != null && p.ModelVersion!.StartsWith("demand-mlp", StringComparison.Ordinal) && p.Categories.Count > 0);
             var categories = profiles.SelectMany(p => p!.Categories).ToList();
@@ -75,6 +76,6 @@ public sealed class ScoreUsersTests(CosmosServerFixture cosmos)
         };
 
         await Should.ThrowAsync<InvalidDataException>(() => app.Function<ScoreUsersFunction>().Run(JsonSerializer.Serialize(request, DemandJson.Options), Ct));
-        (await new CosmosProfileStore(app.Db).GetAsync("m1", "u0", Ct)).ShouldBeNull();
+        (await new CosmosProfileStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u0"), Ct)).ShouldBeNull();
     }
 }

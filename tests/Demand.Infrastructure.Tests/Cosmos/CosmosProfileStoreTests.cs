@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Profiles;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
@@ -13,17 +14,17 @@ public sealed class CosmosProfileStoreTests(CosmosServerFixture server)
     {
         var store = new CosmosProfileStore(await server.CreateDatabaseAsync());
 
-        (await store.GetAsync("m1", "nobody", Ct)).ShouldBeNull();
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("nobody"), Ct)).ShouldBeNull();
     }
 
     [Fact]
     public async Task A_profile_is_invisible_under_another_merchants_partition_key()
     {
         var store = new CosmosProfileStore(await server.CreateDatabaseAsync());
-        await store.UpdateAsync("m1", "u1", p => p.ModelVersion = "v1", Ct);
+        await store.UpdateAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), p => p.ModelVersion = "v1", Ct);
 
-        (await store.GetAsync("m2", "u1", Ct)).ShouldBeNull();
-        (await store.GetAsync("m1", "u1", Ct))!.ModelVersion.ShouldBe("v1");
+        (await store.GetAsync(MerchantId.Parse("m2"), UserId.Parse("u1"), Ct)).ShouldBeNull();
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.ModelVersion.ShouldBe("v1");
     }
 
     [Fact]
@@ -32,8 +33,8 @@ public sealed class CosmosProfileStoreTests(CosmosServerFixture server)
         var store = new CosmosProfileStore(await server.CreateDatabaseAsync());
 
         await Task.WhenAll(Enumerable.Range(0, 16).Select(i => i % 2 == 0
-            ? store.UpdateAsync("m1", "u1", p => p.Categories = [new CategoryPropensity { CategoryId = "c" + i, Propensity = 0.5 }], Ct)
-            : store.UpdateAsync("m1", "u1", p =>
+            ? store.UpdateAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), p => p.Categories = [new CategoryPropensity { CategoryId = "c" + i, Propensity = 0.5 }], Ct)
+            : store.UpdateAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), p =>
             {
                 if (!p.Needs.Exists(n => n.Need == "need" + i))
                 {
@@ -41,7 +42,7 @@ public sealed class CosmosProfileStoreTests(CosmosServerFixture server)
                 }
             }, Ct)));
 
-        var profile = await store.GetAsync("m1", "u1", Ct);
+        var profile = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         profile!.Needs.Count.ShouldBe(8);
         profile.Categories.Count.ShouldBe(1);
     }
@@ -50,9 +51,9 @@ public sealed class CosmosProfileStoreTests(CosmosServerFixture server)
     public async Task Deleting_a_profile_twice_reports_whether_it_existed()
     {
         var store = new CosmosProfileStore(await server.CreateDatabaseAsync());
-        await store.UpdateAsync("m1", "u1", _ => { }, Ct);
+        await store.UpdateAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), _ => { }, Ct);
 
-        (await store.DeleteAsync("m1", "u1", Ct)).ShouldBeTrue();
-        (await store.DeleteAsync("m1", "u1", Ct)).ShouldBeFalse();
+        (await store.DeleteAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeTrue();
+        (await store.DeleteAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeFalse();
     }
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Events;
 using Demand.Core.Features;
 using Demand.Core.Ingestion;
@@ -22,7 +23,7 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         (await store.MergeAsync("part-a", partial, Ct)).ShouldBe(MergeOutcome.Merged);
         (await store.MergeAsync("part-a", partial, Ct)).ShouldBe(MergeOutcome.AlreadyMerged);
 
-        var stored = await store.GetAsync("m1", "u1", Ct);
+        var stored = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         stored!.EventCount.ShouldBe(3);
         stored.MergedParts.ShouldBe(["part-a"]);
     }
@@ -35,7 +36,7 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => store.MergeAsync("part-" + (i % 6), Partial("u1", views: 2), Ct)));
 
         outcomes.Count(o => o == MergeOutcome.Merged).ShouldBe(6);
-        var stored = await store.GetAsync("m1", "u1", Ct);
+        var stored = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         stored!.EventCount.ShouldBe(12);
         stored.MergedParts.Order().ShouldBe(Enumerable.Range(0, 6).Select(i => "part-" + i));
     }
@@ -46,36 +47,36 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         var store = new CosmosFeatureStore(await server.CreateDatabaseAsync());
         await store.MergeAsync("p", Partial("u1", views: 1), Ct);
 
-        (await store.GetAsync("m2", "u1", Ct)).ShouldBeNull();
-        (await store.DeleteAsync("m1", "u1", Ct)).ShouldBeTrue();
-        (await store.GetAsync("m1", "u1", Ct)).ShouldBeNull();
+        (await store.GetAsync(MerchantId.Parse("m2"), UserId.Parse("u1"), Ct)).ShouldBeNull();
+        (await store.DeleteAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeTrue();
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct)).ShouldBeNull();
     }
 
     [Fact]
     public async Task A_stored_mapping_and_a_report_read_back_by_id_and_only_for_their_merchant()
     {
         var store = new CosmosIngestionStore(await server.CreateDatabaseAsync());
-        await store.SaveMappingAsync("m1", LogMapping.Taobao, Ct);
+        await store.SaveMappingAsync(MerchantId.Parse("m1"), LogMapping.Taobao, Ct);
         await store.SaveReportAsync(new IngestionReport { MerchantId = "m1", PartId = "abc", BlobName = "a/b.jsonl", LinesRead = 5, Accepted = 4, Rejected = 1 }, Ct);
 
-        var mapping = await store.GetMappingAsync("m1", Ct);
+        var mapping = await store.GetMappingAsync(MerchantId.Parse("m1"), Ct);
         (mapping.Name, mapping.Header, mapping.Columns["timestamp"].GetInt32(), mapping.Types["buy"]).ShouldBe((LogMapping.TaobaoName, false, 4, "purchase"));
-        (await store.GetMappingAsync("m2", Ct)).Name.ShouldBe(LogMapping.DefaultName);
-        (await store.GetReportAsync("m1", "abc", Ct))!.Accepted.ShouldBe(4);
-        (await store.GetReportAsync("m2", "abc", Ct)).ShouldBeNull();
+        (await store.GetMappingAsync(MerchantId.Parse("m2"), Ct)).Name.ShouldBe(LogMapping.DefaultName);
+        (await store.GetReportAsync(MerchantId.Parse("m1"), "abc", Ct))!.Accepted.ShouldBe(4);
+        (await store.GetReportAsync(MerchantId.Parse("m2"), "abc", Ct)).ShouldBeNull();
     }
 
     [Fact]
     public async Task Tombstone_ids_are_loaded_for_one_merchant_only()
     {
         var cosmos = await server.CreateDatabaseAsync();
-        await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id("m1", "u1"), merchantId = "m1", type = "tombstone" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
-        await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id("m2", "u1"), merchantId = "m2", type = "tombstone" }, DemandCosmos.MerchantKey("m2"), cancellationToken: Ct);
+        await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id(MerchantId.Parse("m1"), UserId.Parse("u1")), merchantId = "m1", type = "tombstone" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
+        await cosmos.Insights.UpsertItemAsync(new { id = Tombstones.Id(MerchantId.Parse("m2"), UserId.Parse("u1")), merchantId = "m2", type = "tombstone" }, DemandCosmos.MerchantKey("m2"), cancellationToken: Ct);
         await cosmos.Insights.UpsertItemAsync(new { id = "ingestion.x", merchantId = "m1", type = "ingestionReport" }, DemandCosmos.MerchantKey("m1"), cancellationToken: Ct);
 
-        var ids = await new CosmosIngestionStore(cosmos).GetTombstonesAsync("m1", Ct);
+        var ids = await new CosmosIngestionStore(cosmos).GetTombstonesAsync(MerchantId.Parse("m1"), Ct);
 
-        ids.ShouldBe([Tombstones.Id("m1", "u1")]);
+        ids.ShouldBe([Tombstones.Id(MerchantId.Parse("m1"), UserId.Parse("u1"))]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Tooling;
 using System.CommandLine;
 using System.Diagnostics;
@@ -60,7 +61,7 @@ internal static class ApiBench
         using var client = CosmosClientFactory.Create(cosmosOptions);
         var cosmos = new DemandCosmos(client, cosmosOptions.DatabaseName);
         await cosmos.EnsureCreatedAsync(cancellationToken);
-        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(Merchant, cancellationToken);
+        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(MerchantId.Parse(Merchant), cancellationToken);
         var userIds = Enumerable.Range(0, userCount).Select(i => "u" + i.ToString("D6", CultureInfo.InvariantCulture)).ToArray();
         await SeedProfilesAsync(cosmos, userIds, cancellationToken);
 

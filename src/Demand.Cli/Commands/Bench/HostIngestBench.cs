@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage;
@@ -190,7 +191,7 @@ internal static class HostIngestBench
             var run = IngestBench.Measure(() =>
             {
                 using var hashing = new HashingStream(content);
-                var outcome = new LogIngestor(LogMapping.Default, now: DateTimeOffset.UtcNow).Ingest(Merchant, "", blobName, hashing, total);
+                var outcome = new LogIngestor(LogMapping.Default, now: DateTimeOffset.UtcNow).Ingest(MerchantId.Parse(Merchant), "", blobName, hashing, total);
                 hashing.DrainAndHash();
                 return outcome.Report.Accepted;
             });
@@ -206,7 +207,7 @@ internal static class HostIngestBench
         var run = IngestBench.Measure(() =>
         {
             using var hashing = new HashingStream(stream);
-            var outcome = new LogIngestor(LogMapping.Default, now: DateTimeOffset.UtcNow).Ingest(Merchant, "", Path.GetFileName(file), hashing, stream.Length);
+            var outcome = new LogIngestor(LogMapping.Default, now: DateTimeOffset.UtcNow).Ingest(MerchantId.Parse(Merchant), "", Path.GetFileName(file), hashing, stream.Length);
             hashing.DrainAndHash();
             return outcome.Report.Accepted;
         });

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Tooling;
 using System.CommandLine;
 using System.Diagnostics;
@@ -72,7 +73,7 @@ internal static class IngestBench
             for (var i = 0; i < runs; i++)
             {
                 using var stream = File.OpenRead(file);
-                var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest("m1", "bench", file, stream, stream.Length).Report.Accepted);
+                var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest(MerchantId.Parse("m1"), "bench", file, stream, stream.Length).Report.Accepted);
                 best = (Math.Min(best.Wall, run.Seconds), Math.Min(best.Cpu, run.CpuSeconds), Math.Max(best.Peak, run.PeakHeapGrowth), run.Events);
             }
 
@@ -156,7 +157,7 @@ internal static class IngestBench
         GC.Collect(2, GCCollectionMode.Forced, true, true);
         var resetPeak = ResetPeakRss();
         using var stream = File.OpenRead(big);
-        var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest("m1", "big", big, stream, stream.Length).Report.Accepted);
+        var run = Measure(() => new LogIngestor(LogMapping.Default, limits, now).Ingest(MerchantId.Parse("m1"), "big", big, stream, stream.Length).Report.Accepted);
         Console.WriteLine($"  stream {stream.Length / 1024.0 / 1024:N0} MiB JSONL ({copies} copies of the part, fresh event ids): {run.Events / run.Seconds:N0} events/s wall, {run.Events / run.CpuSeconds:N0} events/CPU-s, {run.Events:N0} events; peak RSS {(resetPeak ? "during this run" : "of the process")} {PeakRssMb():N0} MiB");
     }
 
