@@ -15,7 +15,7 @@ public sealed class IdentifierTests(DemandAppFixture app)
     public async Task Erasing_an_id_with_a_hash_question_mark_or_backslash_answers_400_and_leaves_the_real_shopper_alone()
     {
         var (merchant, _, client) = await app.NewMerchantAsync(Ct);
-        using var _ = client;
+        using var owned = client;
         var users = new[] { "u000005", "u000012", "u000016" };
         using (var seed = await client.PostAsJsonAsync(Events(merchant), new { events = users.Select((u, i) => Event("e" + i, u)).ToArray() }, Ct))
         {
@@ -44,7 +44,7 @@ public sealed class IdentifierTests(DemandAppFixture app)
     public async Task Events_with_invalid_user_ids_are_rejected_one_by_one_with_their_index_and_never_answer_500()
     {
         var (merchant, _, client) = await app.NewMerchantAsync(Ct);
-        using var _ = client;
+        using var owned = client;
         var batch = new { events = new[] { Event("e0", "bb#1"), Event("e1", "   "), Event("e2", "u/1"), Event("e3", "u\\1"), Event("e4", "u?1"), Event("e5", "ok-1") } };
 
         using var response = await client.PostAsJsonAsync(Events(merchant), batch, Ct);
@@ -60,7 +60,7 @@ public sealed class IdentifierTests(DemandAppFixture app)
     public async Task A_route_with_an_invalid_merchant_id_answers_400_after_the_key_check()
     {
         var (_, _, client) = await app.NewMerchantAsync(Ct);
-        using var _ = client;
+        using var owned = client;
         using var anonymous = new HttpClient { BaseAddress = app.Host.HttpBaseAddress };
 
         using var noKey = await anonymous.GetAsync(new Uri("/api/v1/merchants/m.x/users/u1/profile", UriKind.Relative), Ct);

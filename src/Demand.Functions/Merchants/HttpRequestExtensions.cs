@@ -13,10 +13,10 @@ public static class HttpRequestExtensions
         request.HttpContext.GetRouteValue(name) as string ?? throw new InvalidOperationException($"The route has no {name}.");
 
     /// <summary>The route's merchant id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
-    public static MerchantId RouteMerchant(this HttpRequest request) => MerchantId.Parse(request.RouteMerchant());
+    public static MerchantId RouteMerchant(this HttpRequest request) => MerchantId.Parse(request.Route("merchantId"));
 
     /// <summary>The route's user id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
-    public static UserId RouteUser(this HttpRequest request) => UserId.Parse(request.RouteUser());
+    public static UserId RouteUser(this HttpRequest request) => UserId.Parse(request.Route("userId"));
 
     public static bool TryQuery(this HttpRequest request, string name, out int? value)
     {
