@@ -29,20 +29,31 @@ public sealed class TrainingSet
     /// <summary>Adds one day's log part (any layout the mapping reads).</summary>
     public void AddPart(DateOnly day, string merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
     {
-        // Historical data: no "future" or "too old" relative to today.
-        var outcome = new LogIngestor(mapping, new ValidationLimits { MaxAge = TimeSpan.FromDays(365 * 50) }, DateTimeOffset.UtcNow.AddYears(10)).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        // The app's own validation (age limit widened only by the mapping's notBefore), so evaluation sees what serving would.
+        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        Accepted += outcome.Report.Accepted;
+        Rejected += outcome.Report.Rejected;
+        if (outcome.Users.Count == 0)
+        {
+            return;
+        }
+
         _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, outcome.Users) : outcome.Users;
     }
+
+    public long Accepted { get; private set; }
+
+    public long Rejected { get; private set; }
 
     public IReadOnlyCollection<DateOnly> Days => _days.Keys;
 
     /// <summary>Pairs for each cutoff (features from days before it, labels from <paramref name="horizonDays"/> days from it).</summary>
-    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, int activeDays = 30)
+    /// <param name="labelsBefore">Days from this one on are never labels (a back-test inside a history that ends there).</param>
+    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, DateOnly? labelsBefore = null, int activeDays = 30)
     {
         var result = new List<CutoffSet>();
         foreach (var cutoff in cutoffs.Order())
         {
-            var asOf = new DateTimeOffset(cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
             var state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
             foreach (var (day, users) in _days)
             {
@@ -63,10 +74,17 @@ public sealed class TrainingSet
                 }
             }
 
+            // As of the data time (the newest event before the cutoff), as the app scores; not the cutoff's midnight.
+            var asOf = MerchantStats.DataTime(state.Values);
+            if (asOf == 0)
+            {
+                asOf = new DateTimeOffset(cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+            }
+
             var bought = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             foreach (var (day, users) in _days)
             {
-                if (day < cutoff || day >= cutoff.AddDays(horizonDays))
+                if (day < cutoff || day >= cutoff.AddDays(horizonDays) || day >= labelsBefore)
                 {
                     continue;
                 }

@@ -16,10 +16,13 @@ public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features
 {
     public async Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var stats = await statsProvider.GetAsync(merchantId, cancellationToken);
+        var stats = await statsProvider.GetAsync(merchantId, asOf.ToUnixTimeSeconds(), cancellationToken);
         var loaded = await Task.WhenAll(userIds.Distinct(StringComparer.Ordinal).Select(u => features.GetAsync(merchantId, u, cancellationToken)));
         var users = loaded.OfType<UserFeatures>().ToList();
-        var at = asOf.ToUnixTimeSeconds();
+
+        // As of the merchant's data time: the request's (the newest event its sender knew of) or, when the statistics
+        // have seen newer data (an older part processed late), theirs. Never the wall clock.
+        var at = Math.Max(asOf.ToUnixTimeSeconds(), stats.AsOf);
         var width = PairFeatures.Count;
 
         var pairs = new List<(int User, CandidatePair Pair)>();
