@@ -34,7 +34,7 @@ public sealed record MerchantTrainingResult(
 public static class MerchantTraining
 {
     public static MerchantTrainingResult Run(
-        TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null)
+        TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null, IReadOnlyList<GateCandidate>? extra = null)
     {
         var first = logs.Days.Min();
         var backCut = historyEnd.AddDays(-options.HorizonDays);
@@ -99,6 +99,7 @@ public static class MerchantTraining
             candidates.Add(new GateCandidate(model.Name, CandidateKind.Merchant, model.Score, model));
         }
 
+        candidates.AddRange(extra ?? []);
         var decision = ChampionGate.Choose(candidates, backTest);
         return new MerchantTrainingResult(backCut, rows.Count, total - rows.Count, backTestBuyers, candidates, decision, skipped);
     }

@@ -22,7 +22,8 @@ public sealed class CutoffSet
 /// Builds training and evaluation data from daily log parts with the same ingestion and feature code that
 /// serves in production: parts before a cutoff become feature state, parts in the horizon become labels.
 /// </summary>
-public sealed class TrainingSet
+/// <param name="includeUser">Shoppers to keep (a stable sample bounds memory for large merchants); all when null.</param>
+public sealed class TrainingSet(Func<string, bool>? includeUser = null)
 {
     private readonly SortedDictionary<DateOnly, IReadOnlyDictionary<string, UserFeatures>> _days = [];
 
@@ -33,12 +34,13 @@ public sealed class TrainingSet
         var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
         Accepted += outcome.Report.Accepted;
         Rejected += outcome.Report.Rejected;
-        if (outcome.Users.Count == 0)
+        var users = includeUser is null ? outcome.Users : outcome.Users.Where(u => includeUser(u.Key)).ToDictionary(StringComparer.Ordinal);
+        if (users.Count == 0)
         {
             return;
         }
 
-        _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, outcome.Users) : outcome.Users;
+        _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, users) : users;
     }
 
     public long Accepted { get; private set; }
