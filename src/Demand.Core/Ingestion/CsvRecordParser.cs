@@ -12,6 +12,9 @@ internal sealed class CsvRecordParser : IRecordParser
     private int _expectedColumns;
     private bool _needsHeader;
 
+    // Column → field index (or -1), as long as the furthest mapped column: exports put the fields anywhere (70+ columns).
+    private int[] _fieldOf = [];
+
     public CsvRecordParser(LogMapping mapping)
     {
         _mapping = mapping;
@@ -27,6 +30,7 @@ internal sealed class CsvRecordParser : IRecordParser
             }
 
             _expectedColumns = _positions.Max() + 1;
+            _fieldOf = FieldOf(_positions);
         }
     }
 
@@ -54,6 +58,7 @@ internal sealed class CsvRecordParser : IRecordParser
         }
 
         _expectedColumns = names.Count;
+        _fieldOf = FieldOf(_positions);
         _needsHeader = false;
         return null;
     }
@@ -61,21 +66,12 @@ internal sealed class CsvRecordParser : IRecordParser
     public RejectReason? Parse(ReadOnlySpan<byte> record, FieldValues values, out string? detail)
     {
         detail = null;
-        Span<int> fieldOf = stackalloc int[64];
-        fieldOf.Fill(-1);
-        for (var i = 0; i < FieldValues.Count; i++)
-        {
-            if (_positions[i] >= 0 && _positions[i] < 64)
-            {
-                fieldOf[_positions[i]] = i;
-            }
-        }
-
+        var fieldOf = _fieldOf;
         var column = 0;
         var pos = 0;
         while (true)
         {
-            var target = column < 64 ? fieldOf[column] : -1;
+            var target = column < fieldOf.Length ? fieldOf[column] : -1;
             if (pos < record.Length && record[pos] == '"')
             {
                 // Quoted field: "" is a quote; delimiters and newlines are data.
@@ -158,6 +154,21 @@ internal sealed class CsvRecordParser : IRecordParser
         }
 
         return null;
+    }
+
+    private static int[] FieldOf(int[] positions)
+    {
+        var fieldOf = new int[Math.Max(0, positions.Max() + 1)];
+        Array.Fill(fieldOf, -1);
+        for (var i = 0; i < positions.Length; i++)
+        {
+            if (positions[i] >= 0)
+            {
+                fieldOf[positions[i]] = i;
+            }
+        }
+
+        return fieldOf;
     }
 
     private List<string> Split(ReadOnlySpan<byte> record)

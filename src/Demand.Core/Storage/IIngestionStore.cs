@@ -11,7 +11,10 @@ public interface IIngestionStore
 
     Task SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken);
 
-    /// <summary>Ids of the merchant's erasure tombstones (<see cref="Tombstones"/>).</summary>
+    /// <summary>Whether the shopper was erased: one point read of their tombstone (real-time events, which touch few shoppers).</summary>
+    Task<bool> IsErasedAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
+
+    /// <summary>Ids of the merchant's erasure tombstones (<see cref="Tombstones"/>); for log parts, which touch many shoppers.</summary>
     Task<IReadOnlySet<string>> GetTombstonesAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);

@@ -31,11 +31,26 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
             return TypedResults.Problem(title: "Unsupported media type", detail: "Send application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
+        // Chunked bodies have no Content-Length: read at most the limit (plus one byte to notice more) before parsing.
+        var body = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, RealtimeEvents.MaxBodyBytes + 1 - body.Length)), cancellationToken)) > 0)
+        {
+            body.Write(buffer, 0, read);
+            if (body.Length > RealtimeEvents.MaxBodyBytes)
+            {
+                return TypedResults.Problem(title: "Body too large", detail: $"Send at most {RealtimeEvents.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+        }
+
+        body.Position = 0;
+
         // Parsed element by element: one mistyped event is rejected on its own (index and field named), never the batch.
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -109,17 +124,16 @@ public static class RealtimeEvents
         }
 
         var now = time.GetUtcNow();
-        var tombstones = await ingestion.GetTombstonesAsync(merchantId, cancellationToken);
         var rejected = new List<EventRejection>();
         var accepted = new List<BehaviourEvent>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var indexes = new List<int>();
         var duplicates = 0;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             RejectReason? reason;
             BehaviourEvent? parsed = null;
-            UserId userId = default;
             if (e is null)
             {
                 rejected.Add(new EventRejection(i, null, malformed?.GetValueOrDefault(i) ?? "invalid_event"));
@@ -143,21 +157,13 @@ public static class RealtimeEvents
                     EventId = e.EventId, UserId = e.UserId ?? "", Type = type, Timestamp = e.Timestamp ?? DateTimeOffset.MinValue, ProductId = e.ProductId, CategoryId = e.CategoryId,
                     Price = e.Price, Quantity = e.Quantity, Query = e.Query, Rating = e.Rating, Text = e.Text, SessionId = e.SessionId,
                 };
+                // The validator applies the user id rule, so accepted events parse as UserId below.
                 reason = e.Timestamp is null ? RejectReason.MissingTimestamp : EventValidator.Validate(parsed, now);
-                if (reason is null)
-                {
-                    // The validator applied the user id rule: this parse cannot fail.
-                    userId = UserId.Parse(parsed.UserId);
-                }
             }
 
             if (reason is { } r)
             {
                 rejected.Add(new EventRejection(i, e.EventId, r.WireName()));
-            }
-            else if (tombstones.Contains(Tombstones.Id(merchantId, userId)))
-            {
-                rejected.Add(new EventRejection(i, e.EventId, RejectReason.UserErased.WireName()));
             }
             else if (!seen.Add(e.EventId))
             {
@@ -166,7 +172,32 @@ public static class RealtimeEvents
             else
             {
                 accepted.Add(parsed!);
+                indexes.Add(i);
             }
+        }
+
+        // Erased shoppers: one point read per shopper of the batch (never the merchant's whole tombstone list).
+        var erased = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var user in accepted.Select(a => a.UserId).Distinct(StringComparer.Ordinal))
+        {
+            if (await ingestion.IsErasedAsync(merchantId, UserId.Parse(user), cancellationToken))
+            {
+                erased.Add(user);
+            }
+        }
+
+        if (erased.Count > 0)
+        {
+            for (var a = accepted.Count - 1; a >= 0; a--)
+            {
+                if (erased.Contains(accepted[a].UserId))
+                {
+                    rejected.Add(new EventRejection(indexes[a], accepted[a].EventId, RejectReason.UserErased.WireName()));
+                    accepted.RemoveAt(a);
+                }
+            }
+
+            rejected.Sort((x, y) => x.Index.CompareTo(y.Index));
         }
 
         // Exactly once per batch content: a retried batch carries the same event ids, hence the same part id per user.

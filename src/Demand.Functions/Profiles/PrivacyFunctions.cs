@@ -36,8 +36,9 @@ public static class PrivacyHandlers
 
     public static async Task<Ok<ErasureResponse>> Erase(MerchantId merchantId, UserId userId, [FromServices] IPrivacyStore privacy, CancellationToken cancellationToken)
     {
-        // Idempotent and the same answer whether or not the user existed: erasure must not confirm who is a customer.
-        _ = await privacy.EraseAsync(merchantId, userId, cancellationToken);
-        return TypedResults.Ok(new ErasureResponse(userId, true, "Erased: features, profile and mined review needs are deleted; future logs mentioning this shopper are suppressed."));
+        // Idempotent (a tombstone is written either way); `existed` says whether anything was stored, for the merchant's own
+        // records — only the merchant's key reaches this route, and the merchant knows its customers.
+        var existed = await privacy.EraseAsync(merchantId, userId, cancellationToken);
+        return TypedResults.Ok(new ErasureResponse(userId, existed, "Erased: features, profile and mined review needs are deleted; future logs mentioning this shopper are suppressed."));
     }
 }

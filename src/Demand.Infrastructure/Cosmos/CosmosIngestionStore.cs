@@ -20,6 +20,9 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
         await cosmos.Merchants.UpsertItemAsync(doc, new PartitionKey(doc.Id), cancellationToken: cancellationToken);
     }
 
+    public async Task<bool> IsErasedAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken) =>
+        await CosmosDocuments.ReadAsync<IdOnly>(cosmos.Insights, Tombstones.Id(merchantId, userId), DemandCosmos.MerchantKey(merchantId), cancellationToken) is not null;
+
     public async Task<IReadOnlySet<string>> GetTombstonesAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT c.id FROM c WHERE c.merchantId = @m AND c.type = @t")

@@ -1,5 +1,6 @@
 using Demand.Core.Identifiers;
 using System.Text.Json;
+using Demand.Core.Insights;
 using Demand.Core.Storage;
 using Microsoft.Azure.Cosmos;
 
@@ -32,12 +33,31 @@ public sealed class CosmosPrivacyStore(DemandCosmos cosmos, CosmosReviewNeedStor
         // Product and category summaries must stop counting the erased shopper's reviews.
         await reviewNeeds.RebuildSummariesAsync(merchantId, products, null, cancellationToken);
 
+        // Segments are rebuilt nightly; until then the erased shopper must not be listed in them.
+        await RemoveFromSegmentsAsync(merchantId, userId, cancellationToken);
+
         // Written even when nothing existed yet: an erasure request must also stop data that arrives later.
         await cosmos.Insights.UpsertItemAsync(
             new { id = Tombstones.Id(merchantId, userId), merchantId, type = Tombstones.DocumentType, erasedAt = time.GetUtcNow() },
             DemandCosmos.MerchantKey(merchantId),
             cancellationToken: cancellationToken);
         return existed;
+    }
+
+    private async Task RemoveFromSegmentsAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.type = @t").WithParameter("@m", merchantId.Value).WithParameter("@t", "segment");
+        using var feed = cosmos.Insights.GetItemQueryIterator<SegmentPage>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) });
+        while (feed.HasMoreResults)
+        {
+            foreach (var page in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (page.Members.RemoveAll(m => m.UserId == userId.Value) > 0)
+                {
+                    await cosmos.Insights.UpsertItemAsync(page, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
+                }
+            }
+        }
     }
 
     private async Task<List<JsonElement>> ReviewNeedsAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)

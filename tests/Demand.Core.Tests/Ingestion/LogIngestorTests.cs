@@ -325,6 +325,26 @@ public sealed class LogIngestorTests
     }
 
     [Fact]
+    public void Csv_columns_beyond_the_64th_are_read_by_header_name_and_by_position()
+    {
+        var filler = Enumerable.Range(0, 65).Select(i => "x" + i).ToList();
+        var header = string.Join(',', filler) + ",userId,type,timestamp,productId,categoryId";
+        var row = string.Join(',', filler.Select(_ => "")) + ",u70,purchase,2026-11-20T10:00:00Z,p1,c1";
+        var byName = LogMapping.Parse("""{"format":"csv","header":true}""");
+        var byPosition = LogMapping.Parse("""{"format":"csv","header":false,"columns":{"userId":65,"type":66,"timestamp":67,"productId":68,"categoryId":69}}""");
+
+        var named = Ingest(header + "\n" + row + "\n", byName);
+        var positional = Ingest(row + "\n", byPosition);
+
+        foreach (var outcome in new[] { named, positional })
+        {
+            outcome.Report.RejectsByReason.ShouldBeEmpty();
+            outcome.Report.Accepted.ShouldBe(1);
+            outcome.Users["u70"].Categories["c1"].Counts[(int)EventType.Purchase].ShouldBe(1);
+        }
+    }
+
+    [Fact]
     public void Erased_users_are_suppressed_without_keeping_their_raw_rows()
     {
         var outcome = Ingest(View + "\n", erased: u => u == "u1");
