@@ -1,3 +1,4 @@
+using Demand.Functions.Dashboard;
 using Demand.Functions.Ingestion;
 using Demand.Functions.Merchants;
 using Demand.Functions.Mining;
@@ -16,5 +17,6 @@ builder.Services
     .AddScoring(builder.Configuration)
     .AddMining(builder.Configuration)
     .AddNightly(builder.Configuration)
-    .AddMerchantApi(builder.Configuration);
+    .AddMerchantApi(builder.Configuration)
+    .AddDashboard(builder.Configuration);
 builder.Build().Run();

@@ -1,0 +1,121 @@
+// Every string the dashboard shows, in English and Simplified Chinese; the page's lang attribute picks one.
+window.DemandI18n = {
+  en: {
+    skip: 'Skip to content', language: 'Language', signOut: 'Sign out', nav: 'Dashboard',
+    pages: { overview: 'Overview', demand: 'Demand', segments: 'Segments', needs: 'Needs', shopper: 'Shopper', model: 'Model', usage: 'Mining usage', mapping: 'Mapping' },
+    signIn: {
+      title: 'Sign in', intro: 'Sign in with a dashboard key of your merchant. Create one with:', command: 'demand merchants add <merchantId> --dashboard',
+      key: 'Dashboard key', submit: 'Sign in',
+      failed: 'That key was not accepted: check it is a dashboard key (it starts with dd.) and has not been revoked.',
+      expired: 'That sign-in link has expired or was already replaced: ask for a new one or sign in with a key.',
+      unavailable: 'Sign-in is not configured on this deployment (Dashboard__SigningKey).',
+    },
+    loading: 'Loading…', error: 'Something went wrong ({0}). Try again in a moment.', retry: 'Try again', signedOutNow: 'Your session ended: sign in again.',
+    overview: {
+      title: 'Ingestion health', parts: 'Log parts', accepted: 'Accepted', rejected: 'Rejected', duplicates: 'Duplicates', lines: 'Lines read',
+      perDay: 'Parts per day', day: 'Day', reasons: 'Top reject reasons', reason: 'Reason', count: 'Rows', examples: 'Example', lag: 'Upload-to-profile lag', processing: 'Processing time per part',
+      lagValue: 'median {0}, slowest {1}', failed: 'Failed parts', none: 'No failed parts.', report: 'Report', status: 'Status', part: 'Part', finished: 'Finished',
+      backlog: 'Queue backlog', backlogValue: '{0} scoring, {1} mining messages waiting',
+      empty: 'No logs yet: upload a log part to the logs container at <merchantId>/<day>/<part>.jsonl (see docs/log-format.md), then come back here.',
+      notAvailable: 'This deployment does not list ingestions yet; look a part up by its id below.',
+      lookup: 'Ingestion id', lookupButton: 'Show report', notFound: 'No ingestion with that id for this merchant.',
+    },
+    demand: {
+      title: 'Expected buyers, next 7 days', chart: 'Expected buyers per category: next 7 days against last week', category: 'Category', next: 'Next 7 days', last: 'Last week',
+      change: 'Change', shoppers: 'Shoppers scored', trending: 'Trending categories', builtAt: 'Forecast built {0}',
+      empty: 'No forecast yet: it is built by the nightly run after logs are ingested (locally: demand trigger NightlyRescore).',
+    },
+    segments: {
+      title: 'Top shoppers per category', category: 'Category', shopper: 'Shopper', propensity: 'Propensity', csv: 'Download CSV', more: 'Show more',
+      empty: 'No segments yet: they are built by the nightly run after logs are ingested.', emptyCategory: 'No shoppers in this segment yet.', open: 'Open shopper',
+    },
+    needs: {
+      title: 'Unmet needs', category: 'Category', need: 'Need', aspect: 'Aspect', mentions: 'Mentions', share: 'Share of reviews', products: 'Products',
+      thisWeek: 'This week', lastWeek: 'Last week', topProducts: 'Top products', chart: 'Share of reviews per unmet need', product: 'Product',
+      unmet: 'What customers miss', satisfied: 'What customers like', quotes: 'In their words', reviews: '{0} reviews',
+      empty: 'No mined needs yet for this category: needs come from reviews in your logs (type "review" with a text).', pick: 'Choose a product above to see its reviews\' words.',
+      emptyProduct: 'No mined reviews for this product yet.',
+    },
+    shopper: {
+      title: 'Shopper lookup', user: 'Shopper id', find: 'Look up', categories: 'Categories', category: 'Category', propensity: 'Propensity', expected: 'Expected next purchase',
+      reasons: 'Because', needs: 'Needs', evidence: 'Evidence', polarity: 'Polarity', export: 'Export data', erase: 'Erase shopper', model: 'Model {0}, updated {1}',
+      confirmTitle: 'Erase this shopper?', confirmText: 'Erase {0} everywhere: features, profile and mined review needs are deleted and later logs mentioning them are dropped. This cannot be undone.',
+      confirm: 'Erase', cancel: 'Cancel', erased: 'Erased {0}.', notFound: 'No profile for {0}: Demand has not seen this shopper (or they were erased).',
+      empty: 'Enter a shopper id from your logs (for example from a segment) to see their profile.', noNeeds: 'No needs mined from this shopper\'s reviews.', none: '—',
+      positive: 'satisfied', negative: 'unmet',
+    },
+    model: {
+      title: 'Model', version: 'Active model', features: 'Feature version', metric: 'Metric', value: 'Value', backtest: 'Back-test against baselines', ranker: 'Ranker',
+      tracking: 'Outcome tracking', card: 'From the model card (docs/model-card.md)', empty: 'No model information available.',
+    },
+    usage: {
+      title: 'Mining usage and estimated cost', month: 'Month', reviews: 'Reviews mined', cache: 'From cache', requests: 'LLM requests', retries: 'Retries',
+      tokensIn: 'Tokens in', tokensOut: 'Tokens out', fallback: 'Fallback reviews', cost: 'Estimated cost', chart: 'Estimated cost per month',
+      empty: 'No reviews mined this month: review events in your logs are mined as they arrive.',
+    },
+    mapping: {
+      title: 'Log mapping', active: 'Active mapping', sample: 'Paste a few lines of your log', dryRun: 'Dry run', accepted: 'Accepted', rejected: 'Rejected',
+      row: 'Line', reason: 'Reason', event: 'Mapped event', notAvailable: 'This deployment does not offer the mapping API yet: mappings are set with demand mappings.',
+      emptySample: 'Paste at least one line first.', result: 'Result of the dry run (nothing is stored)',
+    },
+  },
+  'zh-CN': {
+    skip: '跳到主要内容', language: '语言', signOut: '退出登录', nav: '仪表板',
+    pages: { overview: '概览', demand: '需求', segments: '人群', needs: '需求洞察', shopper: '顾客', model: '模型', usage: '挖掘用量', mapping: '日志映射' },
+    signIn: {
+      title: '登录', intro: '使用商家的仪表板密钥登录。创建密钥：', command: 'demand merchants add <merchantId> --dashboard',
+      key: '仪表板密钥', submit: '登录',
+      failed: '密钥未通过验证：请确认它是仪表板密钥（以 dd. 开头）且未被吊销。',
+      expired: '登录链接已过期：请获取新的链接，或使用密钥登录。',
+      unavailable: '此部署未配置登录（Dashboard__SigningKey）。',
+    },
+    loading: '加载中…', error: '出错了（{0}），请稍后重试。', retry: '重试', signedOutNow: '会话已结束，请重新登录。',
+    overview: {
+      title: '数据接入健康状况', parts: '日志分片', accepted: '已接受', rejected: '已拒绝', duplicates: '重复', lines: '读取行数',
+      perDay: '每日分片', day: '日期', reasons: '主要拒绝原因', reason: '原因', count: '行数', examples: '示例', lag: '上传到画像的延迟', processing: '每个分片的处理时间',
+      lagValue: '中位数 {0}，最慢 {1}', failed: '失败的分片', none: '没有失败的分片。', report: '报告', status: '状态', part: '分片', finished: '完成时间',
+      backlog: '队列积压', backlogValue: '评分 {0} 条、挖掘 {1} 条消息等待中',
+      empty: '还没有日志：请将日志分片上传到 logs 容器的 <merchantId>/<day>/<part>.jsonl（见 docs/log-format.md），然后回到这里。',
+      notAvailable: '此部署尚不能列出接入记录；可在下方按编号查询。',
+      lookup: '接入编号', lookupButton: '查看报告', notFound: '此商家没有该编号的接入记录。',
+    },
+    demand: {
+      title: '未来 7 天预计购买人数', chart: '各品类预计购买人数：未来 7 天与上周对比', category: '品类', next: '未来 7 天', last: '上周',
+      change: '变化', shoppers: '已评分顾客', trending: '上升品类', builtAt: '预测生成于 {0}',
+      empty: '还没有预测：日志接入后由夜间任务生成（本地：demand trigger NightlyRescore）。',
+    },
+    segments: {
+      title: '各品类高意向顾客', category: '品类', shopper: '顾客', propensity: '购买倾向', csv: '下载 CSV', more: '显示更多',
+      empty: '还没有人群：日志接入后由夜间任务生成。', emptyCategory: '此人群暂无顾客。', open: '查看顾客',
+    },
+    needs: {
+      title: '未满足的需求', category: '品类', need: '需求', aspect: '方面', mentions: '提及次数', share: '评论占比', products: '商品数',
+      thisWeek: '本周', lastWeek: '上周', topProducts: '主要商品', chart: '各未满足需求的评论占比', product: '商品',
+      unmet: '顾客希望改进', satisfied: '顾客满意', quotes: '顾客原话', reviews: '{0} 条评论',
+      empty: '此品类尚未挖掘到需求：需求来自日志中的评论（类型为 review 且带文本）。', pick: '在上方选择一个商品，查看评论原话。',
+      emptyProduct: '此商品还没有已挖掘的评论。',
+    },
+    shopper: {
+      title: '顾客查询', user: '顾客编号', find: '查询', categories: '品类', category: '品类', propensity: '购买倾向', expected: '预计下次购买',
+      reasons: '原因', needs: '需求', evidence: '证据', polarity: '倾向', export: '导出数据', erase: '删除顾客', model: '模型 {0}，更新于 {1}',
+      confirmTitle: '删除此顾客？', confirmText: '将在所有位置删除 {0}：特征、画像和评论需求都会被删除，之后日志中提到该顾客的记录会被丢弃。此操作无法撤销。',
+      confirm: '删除', cancel: '取消', erased: '已删除 {0}。', notFound: '没有 {0} 的画像：Demand 尚未见过此顾客（或已被删除）。',
+      empty: '输入日志中的顾客编号（例如来自人群页面）查看其画像。', noNeeds: '此顾客的评论中没有挖掘到需求。', none: '—',
+      positive: '满意', negative: '未满足',
+    },
+    model: {
+      title: '模型', version: '当前模型', features: '特征版本', metric: '指标', value: '数值', backtest: '与基线的回测对比', ranker: '排序方法',
+      tracking: '效果跟踪', card: '来自模型卡（docs/model-card.md）', empty: '暂无模型信息。',
+    },
+    usage: {
+      title: '挖掘用量与预估费用', month: '月份', reviews: '已挖掘评论', cache: '缓存命中', requests: 'LLM 请求', retries: '重试',
+      tokensIn: '输入 tokens', tokensOut: '输出 tokens', fallback: '回退评论', cost: '预估费用', chart: '每月预估费用',
+      empty: '本月没有挖掘评论：日志中的评论事件到达后即被挖掘。',
+    },
+    mapping: {
+      title: '日志映射', active: '当前映射', sample: '粘贴几行日志', dryRun: '试运行', accepted: '已接受', rejected: '已拒绝',
+      row: '行', reason: '原因', event: '映射后的事件', notAvailable: '此部署尚未提供映射接口：请使用 demand mappings 设置映射。',
+      emptySample: '请先粘贴至少一行。', result: '试运行结果（不会保存任何数据）',
+    },
+  },
+};
