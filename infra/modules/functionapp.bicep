@@ -49,6 +49,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (Dashboard__SigningKey) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: { minTlsVersion: '1.2', http20Enabled: true }
     functionAppConfig: {

@@ -65,6 +65,8 @@ public sealed class DashboardApp : IAsyncLifetime
         Db = new DemandCosmos(CosmosClientFactory.Create(cosmosOptions), cosmosOptions.DatabaseName);
         await Db.EnsureCreatedAsync(CancellationToken.None);
 
+        // The nightly run visits the merchants that exist (have keys): create this one first, as an operator would.
+        await new CosmosMerchantStore(Db, TimeProvider.System).AddKeyAsync(MerchantId, CancellationToken.None);
         await UploadMarketAsync(new BlobServiceClient(_azurite.ConnectionString));
         await Host.WaitForIdleAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
         var nightly = await Host.TriggerAsync("NightlyRescore", CancellationToken.None);
@@ -130,7 +132,7 @@ public sealed class DashboardApp : IAsyncLifetime
         var staging = Directory.CreateTempSubdirectory("demand-dashboard-").FullName;
         try
         {
-            var options = new MarketOptions { MerchantId = MerchantId, Users = 150, Days = 14, Start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-14) };
+            var options = new MarketOptions { MerchantId = MerchantId, Users = 100, Days = 14, Start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-14) };
             var summary = MarketWriter.Write(options, staging, gzip: true);
             var logs = Path.Combine(staging, "logs");
             var container = blobs.GetBlobContainerClient("logs");

@@ -67,13 +67,14 @@ internal static class RunCommand
             return ok ? 0 : 1;
         }
 
-        // Segments and the demand forecast come from the nightly run: build them now so the dashboard has them.
-        await host.TriggerAsync("NightlyRescore", cancellationToken);
-        await host.WaitForIdleAsync(TimeSpan.FromMinutes(15), cancellationToken);
-
+        // Keys first (the nightly run visits merchants that exist), then segments and the demand forecast, which the
+        // nightly run builds: now, so the dashboard has them.
         var merchants = new CosmosMerchantStore(cosmos, TimeProvider.System);
         var key = await merchants.AddKeyAsync(SampleData.MerchantId, cancellationToken);
         var dashboardKey = await merchants.AddKeyAsync(SampleData.MerchantId, KeyScope.Dashboard, cancellationToken);
+        Console.WriteLine("demand run: building segments and the demand forecast (the nightly run)");
+        await host.TriggerAsync("NightlyRescore", cancellationToken);
+        await host.WaitForIdleAsync(TimeSpan.FromMinutes(15), cancellationToken);
         var sampleUser = await FirstUserAsync(cosmos.Profiles, cancellationToken);
         var api = new Uri(host.HttpBaseAddress, "api/");
         Console.WriteLine($"Serving {api} (Ctrl-C to stop). Azurite: {azurite.BlobServiceUri} (connection string below). An API key for merchant {SampleData.MerchantId} (shown once):");

@@ -107,7 +107,7 @@
       const sum = k => parts.reduce((s, p) => s + (p[k] ?? 0), 0);
       const byDay = new Map();
       for (const p of parts) {
-        const day = (p.finishedAt ?? p.startedAt).slice(0, 10);
+        const day = (p.firstEventAt ?? p.finishedAt).slice(0, 10); // the day the part's events cover
         const d = byDay.get(day) ?? { parts: 0, accepted: 0, rejected: 0, duplicates: 0 };
         d.parts++; d.accepted += p.accepted; d.rejected += p.rejected; d.duplicates += p.duplicates;
         byDay.set(day, d);
