@@ -116,9 +116,11 @@ public sealed partial class DashboardTests(DashboardApp app)
         (await browser.TextAsync("usage-reviews")).ShouldBe(Format.Number(usage.GetProperty("reviews").GetInt64(), 0));
         (await browser.TextAsync("usage-requests")).ShouldBe(Format.Number(usage.GetProperty("requests").GetInt64(), 0));
 
-        // Model: the version the profiles were scored with.
+        // Model: the merchant's active model as the API reports it.
+        var model = await api.GetFromJsonAsync<JsonElement>($"v1/merchants/{DashboardApp.MerchantId}/model", Ct);
         await browser.GoAsync("model");
-        (await browser.TextAsync("model-version")).ShouldBe(profile.GetProperty("modelVersion").GetString());
+        (await browser.TextAsync("model-version")).ShouldBe(model.GetProperty("activeVersion").GetString());
+        (await browser.TextAsync("model-name")).ShouldBe(model.GetProperty("name").GetString());
 
         browser.ConsoleErrors.ShouldBeEmpty();
     }

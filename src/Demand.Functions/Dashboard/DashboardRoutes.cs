@@ -26,7 +26,8 @@ public static class DashboardRoutes
     public const string DemandForecast = "dashboard/" + ApiRoutes.DemandForecast;
     public const string Mapping = Merchant + "/mapping";
     public const string MappingDryRun = Merchant + "/mapping/dry-run";
-    public const string Model = Merchant + "/model";
+    public const string Model = "dashboard/" + ApiRoutes.Model;
+    public const string ModelCard = Model + "/card";
 
     /// <summary>The URL path everything of the dashboard lives under (cookie path, redirects).</summary>
     public const string BasePath = ApiRoutes.Prefix + Page;

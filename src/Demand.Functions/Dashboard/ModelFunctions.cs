@@ -1,30 +1,39 @@
 using System.Text.Json;
+using Demand.Core.Storage;
+using Demand.Functions.Merchants;
+using Demand.Functions.Training;
 using Demand.Infrastructure.Onnx;
+using Demand.Infrastructure.Scoring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Demand.Functions.Dashboard;
 
-/// <summary>The model that scores this merchant's shoppers: its version and the figures it was shipped with.</summary>
-public sealed class ModelFunctions(IDemandModel model)
+/// <summary>The model page: the merchant's model (the API's handler) and the global model's own figures.</summary>
+public sealed class DashboardModelFunctions(IModelStore store, MerchantModels models)
 {
     [Function("DashboardModel")]
-    public Ok<ModelResponse> Model([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Model)] HttpRequest request)
+    public Task<Ok<MerchantModelResponse>> Model(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Model)] HttpRequest request, CancellationToken cancellationToken) =>
+        ModelHandlers.GetModel(request.Route("merchantId"), store, models, cancellationToken);
+
+    [Function("DashboardModelCard")]
+    public Ok<ModelCardResponse> ModelCard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.ModelCard)] HttpRequest request)
     {
         _ = request;
-        return ModelHandlers.GetModel(model);
+        return ModelCardHandlers.GetCard(models.Global);
     }
 }
 
-/// <summary>The handler behind <see cref="ModelFunctions"/>.</summary>
-public static class ModelHandlers
+/// <summary>The handler behind <see cref="DashboardModelFunctions.ModelCard"/>.</summary>
+public static class ModelCardHandlers
 {
     /// <summary>
-    /// The served model's metadata (the figures docs/model-card.md quotes): validation metrics and the logistic-regression
-    /// baseline trained on the same rows, as a back-test row each.
+    /// The global model's metadata — the figures docs/model-card.md quotes: validation metrics and the logistic-regression
+    /// baseline trained on the same rows, shown when a merchant has no back-test of its own yet.
     /// </summary>
-    public static Ok<ModelResponse> GetModel(IDemandModel model)
+    public static Ok<ModelCardResponse> GetCard(IDemandModel model)
     {
         var metadata = model is OnnxModel onnx ? onnx.Metadata : new Dictionary<string, string>();
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
@@ -37,22 +46,9 @@ public static class ModelHandlers
             }
         }
 
-        var backtest = new List<BacktestRow>();
-        if (metrics.TryGetValue("validation_auc", out var auc))
-        {
-            backtest.Add(new BacktestRow(model.Version, new Dictionary<string, double?> { ["AUC"] = auc, ["ECE"] = metrics.GetValueOrDefault("validation_ece") }));
-        }
-
-        if (metrics.TryGetValue("logistic_validation_auc", out var baseline))
-        {
-            backtest.Add(new BacktestRow("logistic regression (baseline)", new Dictionary<string, double?> { ["AUC"] = baseline, ["ECE"] = null }));
-        }
-
-        return TypedResults.Ok(new ModelResponse(model.Version, metadata.GetValueOrDefault("feature_version"), metrics, backtest, "model-card"));
+        return TypedResults.Ok(new ModelCardResponse(model.Version, metadata.GetValueOrDefault("feature_version"), metrics));
     }
 }
 
-/// <summary>The active model, its metadata metrics and back-test rows (model and baselines on the same validation data).</summary>
-public sealed record ModelResponse(string Version, string? FeatureVersion, IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<BacktestRow> Backtest, string Source);
-
-public sealed record BacktestRow(string Ranker, IReadOnlyDictionary<string, double?> Metrics);
+/// <summary>The global model's version, feature version and validation metrics from its metadata.</summary>
+public sealed record ModelCardResponse(string Version, string? FeatureVersion, IReadOnlyDictionary<string, double> Metrics);

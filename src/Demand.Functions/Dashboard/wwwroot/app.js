@@ -240,17 +240,26 @@
     },
 
     async model() {
-      const model = await get(api('/model'));
-      if (model.status !== 200) return [h('h1', {}, T.model.title), empty(T.model.empty)];
+      const [model, card] = await Promise.all([get(api('/model')), get(api('/model/card'))]);
       const m = model.body;
+      const run = m?.lastTraining;
+      const promotions = m?.promotions ?? [];
       return [
         h('h1', {}, T.model.title),
-        h('dl', { class: 'figures' }, figure(T.model.version, m.version, 'model-version'), m.featureVersion ? figure(T.model.features, m.featureVersion, 'feature-version') : null),
-        m.metrics && Object.keys(m.metrics).length ? table(T.model.title, [T.model.metric, T.model.value],
-          Object.entries(m.metrics).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, num(v, 3)]), 'model-metrics') : null,
-        m.backtest?.length ? table(T.model.backtest, [T.model.ranker, ...Object.keys(m.backtest[0].metrics)],
-          m.backtest.map(r => [r.ranker, ...Object.values(r.metrics).map(v => v === null ? '—' : num(v, 3))]), 'backtest') : null,
-        m.source === 'model-card' ? h('p', { class: 'muted' }, T.model.card) : null,
+        m ? h('dl', { class: 'figures' }, figure(T.model.version, m.activeVersion, 'model-version'), figure(T.model.kind, m.name, 'model-name'),
+          run ? figure(T.model.trained, dateTime(run.at), 'model-trained') : null) : null,
+        run ? section(T.model.backtest,
+          h('p', { class: 'muted' }, fill(T.model.backtestWindow, date(run.backTestFrom), date(run.historyEnd), num(run.backTestBuyers, 0)) + ' ' + run.reason),
+          table(T.model.backtest, [T.model.ranker, T.model.kindColumn, 'AUC', 'Recall@5'],
+            run.backTest.map(f => [f.name + (f.name === run.winner ? ' ★' : ''), f.kind, num(f.auc, 3), num(f.recallAt5, 3)]), 'backtest'))
+          : empty(T.model.noTraining),
+        promotions.length ? section(T.model.tracking,
+          barChart(T.model.tracking, promotions.map(p => date(p.at)), [{ label: 'Recall@5', values: promotions.map(p => p.recallAt5) }, { label: T.model.bestBaseline, values: promotions.map(p => p.bestBaselineRecallAt5) }], 'chart-promotions'),
+          table(T.model.tracking, [T.model.version, T.model.at, 'AUC', 'Recall@5', T.model.bestBaseline, T.model.reason],
+            promotions.map(p => [p.version, dateTime(p.at), num(p.auc, 3), num(p.recallAt5, 3), num(p.bestBaselineRecallAt5, 3), p.reason]), 'promotions')) : null,
+        card.status === 200 ? section(T.model.card,
+          h('p', { class: 'muted' }, card.body.version + (card.body.featureVersion ? ' · ' + card.body.featureVersion : '')),
+          table(T.model.card, [T.model.metric, T.model.value], Object.entries(card.body.metrics).map(([k, v]) => [k, num(v, 4)]), 'model-card')) : null,
       ];
     },
 

@@ -45,8 +45,10 @@ window.DemandI18n = {
       positive: 'satisfied', negative: 'unmet',
     },
     model: {
-      title: 'Model', version: 'Active model', features: 'Feature version', metric: 'Metric', value: 'Value', backtest: 'Back-test against baselines', ranker: 'Ranker',
-      tracking: 'Outcome tracking', card: 'From the model card (docs/model-card.md)', empty: 'No model information available.',
+      title: 'Model', version: 'Active model', kind: 'Serving', trained: 'Last training', metric: 'Metric', value: 'Value', backtest: 'Back-test against baselines', ranker: 'Ranker',
+      kindColumn: 'Kind', backtestWindow: 'Back-test from {0} to {1}, {2} buyers.', tracking: 'Promotions over time', at: 'When', bestBaseline: 'Best baseline Recall@5', reason: 'Why',
+      card: 'Global model: validation figures from its metadata (docs/model-card.md)',
+      noTraining: 'No training run for this merchant yet: the global model serves it. Training runs weekly once enough daily parts are archived (locally: demand train --merchant <id>).',
     },
     usage: {
       title: 'Mining usage and estimated cost', month: 'Month', reviews: 'Reviews mined', cache: 'From cache', requests: 'LLM requests', retries: 'Retries',
@@ -104,8 +106,10 @@ window.DemandI18n = {
       positive: '满意', negative: '未满足',
     },
     model: {
-      title: '模型', version: '当前模型', features: '特征版本', metric: '指标', value: '数值', backtest: '与基线的回测对比', ranker: '排序方法',
-      tracking: '效果跟踪', card: '来自模型卡（docs/model-card.md）', empty: '暂无模型信息。',
+      title: '模型', version: '当前模型', kind: '服务中', trained: '最近训练', metric: '指标', value: '数值', backtest: '与基线的回测对比', ranker: '排序方法',
+      kindColumn: '类型', backtestWindow: '回测区间 {0} 至 {1}，{2} 位购买者。', tracking: '历次上线效果', at: '时间', bestBaseline: '最佳基线 Recall@5', reason: '原因',
+      card: '全局模型：元数据中的验证指标（docs/model-card.md）',
+      noTraining: '此商家尚无训练记录：由全局模型提供服务。归档足够的每日日志后每周训练一次（本地：demand train --merchant <id>）。',
     },
     usage: {
       title: '挖掘用量与预估费用', month: '月份', reviews: '已挖掘评论', cache: '缓存命中', requests: 'LLM 请求', retries: '重试',
