@@ -245,6 +245,24 @@ public sealed partial class DashboardTests(DashboardApp app)
     }
 
     [Fact]
+    public async Task A_dry_run_of_the_mapping_on_pasted_lines_counts_accepted_and_rejected_lines()
+    {
+        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct));
+        await browser.GoAsync("mapping");
+        (await browser.TextAsync("mapping")).ShouldContain("\"name\": \"default\"");
+        var at = DateTimeOffset.UtcNow.AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await browser.Page.FillAsync("#sample", $$"""
+            {"eventId":"d1","userId":"u-dry","type":"view","timestamp":"{{at}}","productId":"p1","categoryId":"c1"}
+            {"eventId":"d2","userId":"u-dry","type":"teleport","timestamp":"{{at}}","productId":"p1","categoryId":"c1"}
+            """);
+        await browser.Page.ClickAsync("main form button[type=submit]");
+        await browser.Page.WaitForSelectorAsync("[data-testid=dry-accepted]");
+        (await browser.TextAsync("dry-accepted")).ShouldBe("1");
+        (await browser.TextAsync("dry-rejected")).ShouldBe("1");
+        browser.ConsoleErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_session_of_one_merchant_gets_the_apis_404_for_anything_of_another_merchant()
     {
         var other = "mother" + Guid.NewGuid().ToString("N")[..6];
@@ -252,15 +270,19 @@ public sealed partial class DashboardTests(DashboardApp app)
         var otherUser = await NewShopperAsync(otherApi, other);
         await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct));
 
-        string[] routes = [$"users/{otherUser}/profile", $"users/{otherUser}/export", "insights/demand", "segments/c1", "segments/c1/csv", "categories/c1/needs", "mining/usage", "model"];
-        var unknown = await browser.FetchAsync($"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/users/nobody-{Guid.NewGuid():N}/profile");
-        unknown.Status.ShouldBe(404);
+        string[] routes = [$"users/{otherUser}/profile", $"users/{otherUser}/export", "insights/demand", "segments/c1", "segments/c1/csv", "categories/c1/needs", "mining/usage", "model", "ingestions"];
+        using var unknownViaApi = await otherApi.GetAsync(new Uri($"v1/merchants/{other}/users/nobody-{Guid.NewGuid():N}/profile", UriKind.Relative), Ct);
+        unknownViaApi.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var unknown = await unknownViaApi.Content.ReadAsStringAsync(Ct);
         foreach (var route in routes)
         {
             var response = await browser.FetchAsync($"/api/dashboard/v1/merchants/{other}/{route}");
             response.Status.ShouldBe(404, route);
-            StripTrace(response.Body).ShouldBe(StripTrace(unknown.Body), route);
+            StripTrace(response.Body).ShouldBe(StripTrace(unknown), route);
         }
+
+        // Its own unknown shopper is "nothing yet" for the page (204, no failed request in the console).
+        (await browser.FetchAsync($"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/users/nobody-{Guid.NewGuid():N}/profile")).Status.ShouldBe(204);
 
         var session = JsonDocument.Parse((await browser.FetchAsync("/api/dashboard/session")).Body).RootElement.GetProperty("csrfToken").GetString()!;
         var erase = await browser.FetchAsync($"/api/dashboard/v1/merchants/{other}/users/{otherUser}", "DELETE", new() { ["X-CSRF-Token"] = session });

@@ -55,5 +55,14 @@ public sealed class DashboardSessionMiddleware(DashboardSessions sessions, Merch
         http.Items[DashboardSessions.SessionItem] = session;
         http.Items[ApiKeyMiddleware.VerifiedKeyItem] = session.MerchantId + "." + session.KeyId;
         await next(context);
+
+        // A handler's 404 on the merchant's own routes means "nothing yet" (no forecast, no needs for that category, an
+        // unknown shopper): the page shows its empty state for a 204, and the browser logs no failed request. Another
+        // merchant's routes never get here: they answered the API's 404 above.
+        var result = context.GetInvocationResult().Value;
+        if (HttpMethods.IsGet(http.Request.Method) && (result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound })
+        {
+            context.GetInvocationResult().Value = TypedResults.NoContent();
+        }
     }
 }

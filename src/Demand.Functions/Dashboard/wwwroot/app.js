@@ -45,7 +45,7 @@
   async function get(path) {
     const response = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
     if (response.status === 401) { signedOut(); throw new Error('401'); }
-    return { status: response.status, body: response.ok ? await response.json() : null };
+    return { status: response.status, body: response.status === 200 ? await response.json() : null };
   }
   async function send(method, path, body) {
     const response = await fetch(path, {
@@ -102,7 +102,7 @@
       const list = await get(api('/ingestions'));
       const lookup = lookupForm();
       if (list.status === 404 && !list.body) return [h('h1', {}, T.overview.title), empty(T.overview.notAvailable), lookup];
-      const parts = list.body.ingestions;
+      const parts = list.body.ingestions ?? list.body.items ?? [];
       if (parts.length === 0) return [h('h1', {}, T.overview.title), empty(T.overview.empty), lookup];
       const sum = k => parts.reduce((s, p) => s + (p[k] ?? 0), 0);
       const byDay = new Map();
@@ -300,11 +300,12 @@
         output.replaceChildren(h('h2', {}, T.mapping.result),
           h('dl', { class: 'figures' }, figure(T.mapping.accepted, num(r.accepted, 0), 'dry-accepted'), figure(T.mapping.rejected, num(r.rejected, 0), 'dry-rejected')),
           table(T.mapping.result, [T.mapping.row, T.mapping.reason, T.mapping.event],
-            (r.rows ?? []).map(x => [num(x.line, 0), x.reason ?? '✓', x.event ? h('code', {}, JSON.stringify(x.event)) : '—']), 'dry-rows'));
+            (r.rows ?? []).map(x => [x.line ? num(x.line, 0) : '—', x.reason ?? '✓', x.event ? h('code', {}, JSON.stringify(x.event)) : '—']), 'dry-rows'),
+          r.error ? h('p', { class: 'error' }, r.error) : null);
       } },
       h('label', { for: 'sample' }, T.mapping.sample), h('textarea', { id: 'sample', name: 'sample', rows: 6, spellcheck: 'false' }),
       h('button', { type: 'submit' }, T.mapping.dryRun));
-      return [h('h1', {}, T.mapping.title), section(T.mapping.active, h('pre', { 'data-testid': 'mapping', tabindex: '0' }, JSON.stringify(mapping.body.mapping ?? mapping.body, null, 2))), form, output];
+      return [h('h1', {}, T.mapping.title), section(T.mapping.active, h('p', { class: 'muted' }, mapping.body.name ?? ''), h('pre', { 'data-testid': 'mapping', tabindex: '0' }, JSON.stringify(mapping.body.mapping ?? mapping.body, null, 2))), form, output];
     },
   };
 
