@@ -1,5 +1,6 @@
 using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
+using Demand.Functions.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +14,8 @@ namespace Demand.Functions.Merchants;
 /// or wrong key answers 401 before any body is read; a valid key used on another merchant's routes answers exactly like
 /// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged. After the key, the route's
 /// <c>merchantId</c> and <c>userId</c> are checked against their one rule (<see cref="MerchantId"/>, <see cref="UserId"/>):
-/// an invalid one answers 400 naming the field, before any handler or store sees it.
+/// an invalid one answers 400 naming the field, before any handler or store sees it. Dashboard functions are
+/// left to <see cref="DashboardSessionMiddleware"/> (a session cookie, not a key).
 /// </summary>
 public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMiddleware
 {
@@ -25,7 +27,7 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
-        if (http?.GetRouteValue("merchantId") is not string routeMerchant)
+        if (http?.GetRouteValue("merchantId") is not string routeMerchant || DashboardRoutes.IsDashboardFunction(context.FunctionDefinition.Name))
         {
             await next(context);
             return;
