@@ -21,6 +21,7 @@ public static class DemandCommand
         root.Subcommands.Add(MerchantsCommand.Create());
         root.Subcommands.Add(EvaluateMinerCommand.Create());
         root.Subcommands.Add(MappingsCommand.Create());
+        root.Subcommands.Add(UploadCommand.Create());
         return root;
     }
 }

@@ -1,7 +1,8 @@
+using System.Globalization;
+using System.Text;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Functions.Profiles;
-using Demand.Infrastructure.Cosmos;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -9,18 +10,30 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Demand.Functions.Ingestion;
 
-/// <summary>Merchant reads: what happened to an uploaded log part.</summary>
+/// <summary>Merchant reads: what happened to an uploaded log part, and the list of them.</summary>
 public sealed class IngestionFunctions(IIngestionStore store)
 {
     [Function("GetIngestion")]
     public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestion)] HttpRequest request, CancellationToken cancellationToken) =>
         IngestionHandlers.GetIngestion(request.Route("merchantId"), request.Route("ingestionId"), store, cancellationToken);
+
+    [Function("ListIngestions")]
+    public async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken)
+    {
+        return request.TryQuery("limit", out int? limit)
+            ? await IngestionHandlers.ListIngestions(request.Route("merchantId"), request.Query("since"), limit, request.Query("continuation"), store, cancellationToken)
+            : HttpRequestExtensions.Malformed("limit");
+    }
 }
 
 /// <summary>The handlers behind <see cref="IngestionFunctions"/>, also described in OpenAPI.</summary>
 public static class IngestionHandlers
 {
+    public const int DefaultPage = 20;
+    public const int MaxPage = 100;
+
     public static async Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
         string merchantId, string ingestionId, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
     {
@@ -31,5 +44,53 @@ public static class IngestionHandlers
 
         var report = await store.GetReportAsync(merchantId, ingestionId, cancellationToken);
         return report is null || report.MerchantId != merchantId ? ApiProblems.NotFound() : TypedResults.Ok(IngestionResponse.From(report));
+    }
+
+    /// <summary>Reports of parts started at or after <paramref name="since"/> (ISO-8601; default: all), newest first.</summary>
+    public static async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
+        string merchantId, string? since, int? limit, string? continuation, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultPage;
+        if (take is < 1 or > MaxPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is 1–{MaxPage}."] });
+        }
+
+        DateTimeOffset? from = null;
+        if (since is not null)
+        {
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["Use an ISO-8601 date or time, e.g. 2026-11-20 or 2026-11-20T08:00:00Z."] });
+            }
+
+            from = parsed;
+        }
+
+        string? after = null;
+        if (continuation is not null && !TryDecode(continuation, out after))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["continuation"] = ["Not a continuation token from this API."] });
+        }
+
+        var page = await store.ListReportsAsync(merchantId, from, after, take, cancellationToken);
+        return TypedResults.Ok(new IngestionListResponse([.. page.Reports.Select(IngestionResponse.From)], page.Next is null ? null : Encode(page.Next)));
+    }
+
+    private static string Encode(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryDecode(string token, out string? key)
+    {
+        key = null;
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 += new string('=', (4 - (base64.Length % 4)) % 4);
+        var bytes = new byte[base64.Length];
+        if (token.Length > 200 || !Convert.TryFromBase64String(base64, bytes, out var written))
+        {
+            return false;
+        }
+
+        key = Encoding.UTF8.GetString(bytes, 0, written);
+        return key.Contains('|', StringComparison.Ordinal);
     }
 }

@@ -1,23 +1,46 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Demand.Core.Ingestion;
 using Demand.Core.Storage;
 using Microsoft.Azure.Cosmos;
 
 namespace Demand.Infrastructure.Cosmos;
 
-public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
+public sealed class CosmosIngestionStore(DemandCosmos cosmos, TimeProvider? time = null) : IIngestionStore
 {
-    public async Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<LogMapping> GetMappingAsync(string merchantId, CancellationToken cancellationToken) =>
+        (await GetStoredMappingAsync(merchantId, cancellationToken))?.Parse() ?? LogMapping.Default;
+
+    public async Task<StoredMapping?> GetStoredMappingAsync(string merchantId, CancellationToken cancellationToken)
     {
-        var doc = await CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
-        return doc is null ? LogMapping.Default : LogMapping.Parse(doc.Mapping.GetRawText());
+        var doc = await ReadMappingAsync(merchantId, cancellationToken);
+        return doc is null ? null : new StoredMapping(doc.Mapping.GetRawText(), Math.Max(1, doc.Version), doc.UpdatedAt);
     }
 
-    public async Task SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken)
+    public async Task<StoredMapping> SaveMappingAsync(string merchantId, LogMapping mapping, CancellationToken cancellationToken)
     {
-        var doc = new MappingDocument { Id = MappingDocument.IdFor(merchantId), MerchantId = merchantId, Mapping = JsonSerializer.SerializeToElement(JsonDocument.Parse(mapping.ToJson()).RootElement) };
-        await cosmos.Merchants.UpsertItemAsync(doc, new PartitionKey(doc.Id), cancellationToken: cancellationToken);
+        var json = JsonDocument.Parse(mapping.ToJson()).RootElement.Clone();
+        var id = MappingDocument.IdFor(merchantId);
+        var saved = await CosmosDocuments.UpdateAsync(
+            cosmos.Merchants,
+            id,
+            new PartitionKey(id),
+            () => new MappingDocument { Id = id, MerchantId = merchantId, Mapping = json },
+            doc =>
+            {
+                doc.Version = doc.ETag is null ? 1 : Math.Max(1, doc.Version) + 1;
+                doc.Mapping = json;
+                doc.UpdatedAt = (time ?? TimeProvider.System).GetUtcNow();
+                return true;
+            },
+            doc => doc.ETag,
+            cancellationToken);
+        return new StoredMapping(saved.Mapping.GetRawText(), saved.Version, saved.UpdatedAt);
     }
+
+    public Task<bool> DeleteMappingAsync(string merchantId, CancellationToken cancellationToken) =>
+        CosmosDocuments.DeleteAsync(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
 
     public async Task<IReadOnlySet<string>> GetTombstonesAsync(string merchantId, CancellationToken cancellationToken)
     {
@@ -40,19 +63,80 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos) : IIngestionStore
     public Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken) =>
         cosmos.Insights.UpsertItemAsync(report, DemandCosmos.MerchantKey(report.MerchantId), cancellationToken: cancellationToken);
 
-    public Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken) =>
-        CosmosDocuments.ReadAsync<IngestionReport>(cosmos.Insights, "ingestion." + partId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
+    public Task<IngestionReport?> GetReportAsync(string merchantId, string reportId, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<IngestionReport>(cosmos.Insights, "ingestion." + reportId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
+
+    public async Task<ReportPage> ListReportsAsync(string merchantId, DateTimeOffset? since, string? after, int limit, CancellationToken cancellationToken)
+    {
+        // Keyset paging on one sortable string (start time + report id): a single-property ORDER BY that the default
+        // index serves, pages that never skip or repeat, and the merchant filter in the WHERE clause as everywhere.
+        var floor = since?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) ?? "";
+        var text = string.Create(CultureInfo.InvariantCulture, $"SELECT TOP {limit + 1} * FROM c WHERE c.merchantId = @m AND c.type = @t AND c.listKey >= @since")
+            + (after is null ? "" : " AND c.listKey < @after") + " ORDER BY c.listKey DESC";
+        var query = new QueryDefinition(text)
+            .WithParameter("@m", merchantId)
+            .WithParameter("@t", IngestionReport.DocumentType)
+            .WithParameter("@since", floor);
+        if (after is not null)
+        {
+            query = query.WithParameter("@after", after);
+        }
+
+        var reports = new List<IngestionReport>();
+        using var feed = cosmos.Insights.GetItemQueryIterator<IngestionReport>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId), MaxItemCount = limit + 1 });
+        while (feed.HasMoreResults && reports.Count <= limit)
+        {
+            foreach (var report in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (report.MerchantId == merchantId)
+                {
+                    reports.Add(report);
+                }
+            }
+        }
+
+        return reports.Count > limit ? new ReportPage(reports[..limit], reports[limit - 1].ListKey) : new ReportPage(reports, null);
+    }
+
+    public async Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.type = @t")
+            .WithParameter("@m", merchantId)
+            .WithParameter("@t", MergedContent.DocumentType);
+        var known = new List<MergedContent>();
+        using var feed = cosmos.Insights.GetItemQueryIterator<MergedContent>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) });
+        while (feed.HasMoreResults)
+        {
+            known.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(c => c.MerchantId == merchantId));
+        }
+
+        return known;
+    }
+
+    public Task SaveMergedContentAsync(MergedContent content, CancellationToken cancellationToken) =>
+        cosmos.Insights.UpsertItemAsync(content, DemandCosmos.MerchantKey(content.MerchantId), cancellationToken: cancellationToken);
+
+    private Task<MappingDocument?> ReadMappingAsync(string merchantId, CancellationToken cancellationToken) =>
+        CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
 
     private sealed record IdOnly(string Id);
 
     private sealed class MappingDocument
     {
-        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        [JsonPropertyName("id")]
         public required string Id { get; init; }
 
         public required string MerchantId { get; init; }
 
-        public required JsonElement Mapping { get; init; }
+        public required JsonElement Mapping { get; set; }
+
+        /// <summary>1 for the first registration; documents written before versions existed read as 1.</summary>
+        public int Version { get; set; }
+
+        public DateTimeOffset UpdatedAt { get; set; }
+
+        [JsonPropertyName("_etag")]
+        public string? ETag { get; set; }
 
         public static string IdFor(string merchantId) => "mapping." + merchantId;
     }
