@@ -51,6 +51,7 @@ public sealed partial class IngestPart(
     /// <param name="version">The blob's ETag (identifies a part refused unread); null when unknown.</param>
     public async Task<IngestPartResult> RunAsync(string merchantId, string blobName, OpenPart open, long length, string? version, CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
         var uploadId = UploadNames.IdOf(blobName);
         var limit = options.Value.MaxPartBytes;
         if (length > limit)
@@ -119,9 +120,11 @@ public sealed partial class IngestPart(
         var report = outcome.Report;
         report.PartId = partId;
         report.UploadId = uploadId;
+        report.StartedAt = started;
         report.MappingVersion = stored?.Version;
         if (!outcome.Readable)
         {
+            report.FinishedAt = time.GetUtcNow();
             await store.SaveReportAsync(report, cancellationToken);
             LogNotMerged(merchantId, blobName, report.Status, report.Error ?? report.Note);
             return new IngestPartResult(report, [], []);

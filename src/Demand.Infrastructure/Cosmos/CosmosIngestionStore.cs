@@ -68,12 +68,11 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos, TimeProvider? time
 
     public async Task<ReportPage> ListReportsAsync(string merchantId, DateTimeOffset? since, string? after, int limit, CancellationToken cancellationToken)
     {
-        // Keyset paging on one sortable string (start time + report id): a single-property ORDER BY that the default
-        // index serves, pages that never skip or repeat, and the merchant filter in the WHERE clause as everywhere.
+        // Keyset paging on one sortable string (start time + report id), so pages never skip or repeat. The keys in range
+        // are read (small projections) and sorted here rather than with ORDER BY, which cosmosdb-server cannot serve to
+        // the SDK; `since` bounds the read. The page's reports are then point reads.
         var floor = since?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) ?? "";
-        var text = string.Create(CultureInfo.InvariantCulture, $"SELECT TOP {limit + 1} * FROM c WHERE c.merchantId = @m AND c.type = @t AND c.listKey >= @since")
-            + (after is null ? "" : " AND c.listKey < @after") + " ORDER BY c.listKey DESC";
-        var query = new QueryDefinition(text)
+        var query = new QueryDefinition("SELECT c.listKey, c.merchantId FROM c WHERE c.merchantId = @m AND c.type = @t AND c.listKey >= @since" + (after is null ? "" : " AND c.listKey < @after"))
             .WithParameter("@m", merchantId)
             .WithParameter("@t", IngestionReport.DocumentType)
             .WithParameter("@since", floor);
@@ -82,20 +81,20 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos, TimeProvider? time
             query = query.WithParameter("@after", after);
         }
 
-        var reports = new List<IngestionReport>();
-        using var feed = cosmos.Insights.GetItemQueryIterator<IngestionReport>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId), MaxItemCount = limit + 1 });
-        while (feed.HasMoreResults && reports.Count <= limit)
+        var keys = new List<string>();
+        using (var feed = cosmos.Insights.GetItemQueryIterator<ListKeyOnly>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId) }))
         {
-            foreach (var report in await feed.ReadNextAsync(cancellationToken))
+            while (feed.HasMoreResults)
             {
-                if (report.MerchantId == merchantId)
-                {
-                    reports.Add(report);
-                }
+                keys.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(k => k.MerchantId == merchantId && k.ListKey is not null).Select(k => k.ListKey!));
             }
         }
 
-        return reports.Count > limit ? new ReportPage(reports[..limit], reports[limit - 1].ListKey) : new ReportPage(reports, null);
+        keys.Sort(StringComparer.Ordinal);
+        keys.Reverse();
+        var page = keys.Take(limit).ToList();
+        var reports = await Task.WhenAll(page.Select(k => GetReportAsync(merchantId, k[(k.IndexOf('|', StringComparison.Ordinal) + 1)..], cancellationToken)));
+        return new ReportPage([.. reports.OfType<IngestionReport>().Where(r => r.MerchantId == merchantId)], keys.Count > limit ? page[^1] : null);
     }
 
     public async Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(string merchantId, CancellationToken cancellationToken)
@@ -120,6 +119,8 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos, TimeProvider? time
         CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
 
     private sealed record IdOnly(string Id);
+
+    private sealed record ListKeyOnly(string? ListKey, string? MerchantId);
 
     private sealed class MappingDocument
     {
