@@ -1,5 +1,6 @@
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
+using Demand.Core.Scoring;
 using Demand.Infrastructure.Cosmos;
 using Demand.Infrastructure.Scoring;
 using Microsoft.Extensions.Logging;
@@ -76,11 +77,24 @@ public sealed partial class NightlyMerchantRun(
             return [];
         }
 
-        var features = await MerchantStatsProvider.ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
+        // One streamed pass over the merchant's shoppers: statistics and the active ids, never every document at once.
+        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
+        var builder = new MerchantStatsBuilder(merchantId, asOf.ToUnixTimeSeconds());
+        var active = new List<string>();
+        await foreach (var user in MerchantStatsProvider.StreamFeaturesAsync(cosmos, merchantId, cancellationToken))
+        {
+            builder.Add(user);
+            if (user.LastSeen >= since)
+            {
+                active.Add(user.UserId);
+            }
+        }
+
+        active.Sort(StringComparer.Ordinal);
         var done = new List<string>();
         if (progress.StatsRebuiltAt is null)
         {
-            await stats.RebuildAsync(merchantId, features, asOf, cancellationToken);
+            await stats.SaveAsync(merchantId, builder.Build(), cancellationToken);
             progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
         }
 
@@ -102,8 +116,6 @@ public sealed partial class NightlyMerchantRun(
             progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
         }
 
-        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
-        var active = features.Where(f => f.LastSeen >= since).Select(f => f.UserId).Order(StringComparer.Ordinal).ToList();
         var requests = WorkBatcher.ScoreRequests(merchantId, active, ScoreCause.Nightly, NightlyRun.IdFor(night), asOf);
         await MarkAsync(NightlyStep.ScoreRequestsMarked, p =>
         {

@@ -14,7 +14,22 @@ namespace Demand.Infrastructure.Scoring;
 /// </summary>
 public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
 {
+    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentBatches);
+
     public async Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ScoreGatedAsync(merchantId, userIds, asOf, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ScoreBatchResult> ScoreGatedAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var stats = await statsProvider.GetAsync(merchantId, cancellationToken);
         var loaded = await Task.WhenAll(userIds.Distinct(StringComparer.Ordinal).Select(u => features.GetAsync(merchantId, u, cancellationToken)));
