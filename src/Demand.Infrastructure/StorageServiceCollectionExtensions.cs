@@ -27,6 +27,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(_ => new LogsStorage(configuration));
         services.TryAddSingleton<IQuarantine, BlobQuarantine>();
         services.TryAddSingleton<IUploadUrls, BlobUploadUrls>();
+        services.TryAddSingleton<ILogArchive, BlobLogArchive>();
+        services.TryAddSingleton<IModelStore, Scoring.ModelStore>();
         return services;
     }
 }

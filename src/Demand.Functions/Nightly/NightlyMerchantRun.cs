@@ -10,7 +10,7 @@ namespace Demand.Functions.Nightly;
 
 /// <summary>
 /// One merchant's share of a night. Rebuilds merchant statistics as of the
-/// night (decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
+/// merchant's data time (its newest event, at most the night's instant; decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
 /// and product need summaries; then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
 /// <para>
 /// Checkpoint (<see cref="NightlyMerchantProgress"/>): the Cosmos steps are recorded right after their writes return,
@@ -77,9 +77,21 @@ public sealed partial class NightlyMerchantRun(
             return [];
         }
 
+        // Everything below is as of the merchant's data time (its newest event), not the night: a merchant whose log
+        // ended weeks ago keeps the profiles that log implies instead of decaying to nothing, and its active users are
+        // those active before that log ended. A merchant uploading daily has a data time just before the night.
+        var nightAt = message.AsOf.ToUnixTimeSeconds();
+        var dataTime = await MerchantStatsProvider.DataTimeAsync(cosmos, merchantId, cancellationToken);
+        if (dataTime == 0 || dataTime > nightAt)
+        {
+            dataTime = nightAt;
+        }
+
+        asOf = DateTimeOffset.FromUnixTimeSeconds(dataTime);
+
         // One streamed pass over the merchant's shoppers: statistics and the active ids, never every document at once.
-        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
-        var builder = new MerchantStatsBuilder(merchantId, asOf.ToUnixTimeSeconds());
+        var since = dataTime - (options.ActiveDays * 86_400L);
+        var builder = new MerchantStatsBuilder(merchantId, dataTime);
         var active = new List<string>();
         await foreach (var user in MerchantStatsProvider.StreamFeaturesAsync(cosmos, merchantId, cancellationToken))
         {

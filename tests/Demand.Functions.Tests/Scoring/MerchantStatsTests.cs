@@ -36,12 +36,13 @@ public sealed class MerchantStatsTests(CosmosServerFixture cosmos)
         await IngestLogTests.IngestAsync(app, "m1", "d/part.jsonl", IngestLogTests.Log(40));
         await IngestLogTests.IngestAsync(app, "m2", "d/part.jsonl", IngestLogTests.Log(7));
         var provider = app.Get<MerchantStatsProvider>();
-        var asOf = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
+        var users = await MerchantStatsProvider.ReadFeaturesAsync(app.Db, "m1", Ct);
 
-        var streamed = await provider.RebuildAsync("m1", asOf, Ct);
-        var listed = MerchantStats.Build("m1", await MerchantStatsProvider.ReadFeaturesAsync(app.Db, "m1", Ct), asOf.ToUnixTimeSeconds());
+        var streamed = await provider.RebuildAsync("m1", Ct);
+        var listed = MerchantStats.Build("m1", users, MerchantStats.DataTime(users));
 
         streamed.Users.ShouldBe(40, "only m1's shoppers");
+        streamed.AsOf.ShouldBe(MerchantStats.DataTime(users), "as of the merchant's data time, found by a projection");
         streamed.Popularity.ShouldBe(listed.Popularity);
         streamed.Trend.ShouldBe(listed.Trend);
         streamed.Lift.Keys.ShouldBe(listed.Lift.Keys, ignoreOrder: true);
