@@ -39,7 +39,7 @@ public sealed class UploadTests(DemandAppFixture app)
         report.GetProperty("accepted").GetInt64().ShouldBe(24);
         report.GetProperty("blobName").GetString().ShouldBe(upload.GetProperty("name").GetString());
         var list = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/merchants/{merchant}/ingestions?since=2020-01-01", UriKind.Relative), Ct);
-        list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldContain(partId);
+        list.GetProperty("ingestions").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldContain(partId);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class UploadTests(DemandAppFixture app)
         await app.WaitForIdleAsync(Ct);
 
         var list = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/merchants/{merchant}/ingestions", UriKind.Relative), Ct);
-        var report = list.GetProperty("items").EnumerateArray().ShouldHaveSingleItem();
+        var report = list.GetProperty("ingestions").EnumerateArray().ShouldHaveSingleItem();
         report.GetProperty("status").GetString().ShouldBe("unreadable");
         report.GetProperty("error").GetString()!.ShouldContain("\"header\": false");
         app.Host.Outcomes.Where(o => o.FunctionName == "IngestLog" && o.TriggerValues.Values.Any(v => v.Contains(merchant, StringComparison.Ordinal)))

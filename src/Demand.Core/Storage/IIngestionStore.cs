@@ -33,4 +33,7 @@ public interface IIngestionStore
     Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(string merchantId, CancellationToken cancellationToken);
 
     Task SaveMergedContentAsync(MergedContent content, CancellationToken cancellationToken);
+
+    /// <summary>The merchant's reports of parts finished at or after <paramref name="since"/>, newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<IngestionReport>> ListReportsAsync(string merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken);
 }

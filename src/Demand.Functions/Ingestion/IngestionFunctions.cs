@@ -3,6 +3,7 @@ using System.Text;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Functions.Profiles;
+using Demand.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,21 +12,29 @@ using Microsoft.Azure.Functions.Worker;
 namespace Demand.Functions.Ingestion;
 
 /// <summary>Merchant reads: what happened to an uploaded log part, and the list of them.</summary>
-public sealed class IngestionFunctions(IIngestionStore store)
+public sealed class IngestionFunctions(IIngestionStore store, LogsStorage storage, TimeProvider time)
 {
-    [Function("GetIngestion")]
-    public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestion)] HttpRequest request, CancellationToken cancellationToken) =>
-        IngestionHandlers.GetIngestion(request.Route("merchantId"), request.Route("ingestionId"), store, cancellationToken);
-
+    /// <summary><c>?days=</c> (default): the last days' reports and the queues' backlog; <c>?since=&amp;limit=&amp;continuation=</c>: one page.</summary>
     [Function("ListIngestions")]
     public async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken)
     {
-        return request.TryQuery("limit", out int? limit)
-            ? await IngestionHandlers.ListIngestions(request.Route("merchantId"), request.Query("since"), limit, request.Query("continuation"), store, cancellationToken)
-            : HttpRequestExtensions.Malformed("limit");
+        if (request.Query("since") is not null || request.Query("limit") is not null || request.Query("continuation") is not null)
+        {
+            return request.TryQuery("limit", out int? limit)
+                ? await IngestionHandlers.ListIngestionPage(request.Route("merchantId"), request.Query("since"), limit, request.Query("continuation"), store, cancellationToken)
+                : HttpRequestExtensions.Malformed("limit");
+        }
+
+        return request.TryQuery("days", out int? days)
+            ? await IngestionHandlers.ListIngestions(request.Route("merchantId"), days, store, storage, time, cancellationToken)
+            : HttpRequestExtensions.Malformed("days");
     }
+
+    [Function("GetIngestion")]
+    public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestion)] HttpRequest request, CancellationToken cancellationToken) =>
+        IngestionHandlers.GetIngestion(request.Route("merchantId"), request.Route("ingestionId"), store, cancellationToken);
 }
 
 /// <summary>The handlers behind <see cref="IngestionFunctions"/>, also described in OpenAPI.</summary>
@@ -33,6 +42,7 @@ public static class IngestionHandlers
 {
     public const int DefaultPage = 20;
     public const int MaxPage = 100;
+    public const int MaxListed = 1_000;
 
     public static async Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
         string merchantId, string ingestionId, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
@@ -46,8 +56,26 @@ public static class IngestionHandlers
         return report is null || report.MerchantId != merchantId ? ApiProblems.NotFound() : TypedResults.Ok(IngestionResponse.From(report));
     }
 
-    /// <summary>Reports of parts started at or after <paramref name="since"/> (ISO-8601; default: all), newest first.</summary>
+    /// <summary>
+    /// The merchant's parts of the last <paramref name="days"/> days (1–90, default 14), newest first, and the queues'
+    /// backlog (shared by all merchants: how long their new events wait before scoring and mining).
+    /// </summary>
     public static async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
+        string merchantId, int? days, [FromServices] IIngestionStore store, [FromServices] LogsStorage storage, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+    {
+        var window = days ?? 14;
+        if (window is < 1 or > 90)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["days is 1–90."] });
+        }
+
+        var reports = await store.ListReportsAsync(merchantId, time.GetUtcNow().AddDays(-window), MaxListed, cancellationToken);
+        var backlog = new QueueBacklog(await WaitingAsync(storage, FunctionNames.ScoreQueue, cancellationToken), await WaitingAsync(storage, FunctionNames.MineQueue, cancellationToken));
+        return TypedResults.Ok(new IngestionListResponse(window, [.. reports.Select(IngestionResponse.From)], backlog));
+    }
+
+    /// <summary>One page of reports of parts started at or after <paramref name="since"/> (ISO-8601; default: all), newest first.</summary>
+    public static async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestionPage(
         string merchantId, string? since, int? limit, string? continuation, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
     {
         var take = limit ?? DefaultPage;
@@ -74,7 +102,20 @@ public static class IngestionHandlers
         }
 
         var page = await store.ListReportsAsync(merchantId, from, after, take, cancellationToken);
-        return TypedResults.Ok(new IngestionListResponse([.. page.Reports.Select(IngestionResponse.From)], page.Next is null ? null : Encode(page.Next)));
+        return TypedResults.Ok(new IngestionListResponse(null, [.. page.Reports.Select(IngestionResponse.From)], null, page.Next is null ? null : Encode(page.Next)));
+    }
+
+    private static async Task<int?> WaitingAsync(LogsStorage storage, string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await storage.Queues.GetQueueClient(queue).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (Azure.RequestFailedException)
+        {
+            // No queue yet (nothing was ever sent), or no permission to read its properties: unknown, not an error.
+            return null;
+        }
     }
 
     private static string Encode(string key) => Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -77,10 +77,10 @@ public sealed class ApiDescription
             .WithSummary("Everything stored about a shopper, derived needs and evidence included.");
         merchant.MapDelete(ApiRoutes.User, PrivacyHandlers.Erase).WithName("EraseUser").WithTags("Privacy")
             .WithSummary("Erase a shopper everywhere; replayed logs will not bring them back.");
+        merchant.MapGet(ApiRoutes.Ingestions, IngestionHandlers.ListIngestions).WithName("ListIngestions").WithTags("Ingestion")
+            .WithSummary("Ingestion reports, newest first, failed and skipped parts included: of the last days (?days=1–90, default 14) with the scoring and mining queues' backlog, or one page (?since=ISO-8601&limit=1–100&continuation=).");
         merchant.MapGet(ApiRoutes.Ingestion, IngestionHandlers.GetIngestion).WithName("GetIngestion").WithTags("Ingestion")
             .WithSummary("An ingestion report: counts by type, rejects by reason, duplicates, users touched, time range, throughput.");
-        merchant.MapGet(ApiRoutes.Ingestions, IngestionHandlers.ListIngestions).WithName("ListIngestions").WithTags("Ingestion")
-            .WithSummary("The merchant's ingestion reports, newest first (?since=ISO-8601&limit=1–100&continuation=), failed and skipped parts included.");
         merchant.MapGet(ApiRoutes.Mapping, MappingHandlers.GetMapping).WithName("GetMapping").WithTags("Ingestion")
             .WithSummary("The merchant's registered log mapping and its version (404: the default layout applies).");
         merchant.MapPut(ApiRoutes.Mapping, MappingHandlers.PutMapping).WithName("PutMapping").WithTags("Ingestion")

@@ -45,8 +45,14 @@ public sealed record IngestionResponse(
         r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond));
 }
 
-/// <summary>A page of ingestion reports, newest first; pass <c>continuation</c> back for the next page (null: no more).</summary>
-public sealed record IngestionListResponse(IReadOnlyList<IngestionResponse> Items, string? Continuation);
+/// <summary>
+/// Ingestion reports, newest first. With <c>?days=</c> (the default form): the last days' reports and the queues'
+/// backlog. With <c>?since=&amp;limit=&amp;continuation=</c>: one page; pass <c>continuation</c> back for the next (null: no more).
+/// </summary>
+public sealed record IngestionListResponse(int? Days, IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog? Backlog, string? Continuation = null);
+
+/// <summary>Messages waiting (null: unknown).</summary>
+public sealed record QueueBacklog(int? Score, int? Mine);
 
 public sealed record ErasureResponse(string UserId, bool Existed, string Detail);
 

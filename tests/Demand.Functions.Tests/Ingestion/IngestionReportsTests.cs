@@ -94,16 +94,16 @@ public sealed class IngestionReportsTests(CosmosServerFixture cosmos)
         await IngestAsync(app, "m2", "d/other.jsonl", IngestLogTests.Log(2));
         var store = app.Get<IIngestionStore>();
 
-        var first = Ok(await IngestionHandlers.ListIngestions("m1", null, 2, null, store, Ct));
-        var second = Ok(await IngestionHandlers.ListIngestions("m1", null, 2, first.Continuation, store, Ct));
-        var third = Ok(await IngestionHandlers.ListIngestions("m1", null, 2, second.Continuation, store, Ct));
-        var since = Ok(await IngestionHandlers.ListIngestions("m1", "2026-11-21T08:25:00Z", null, null, store, Ct));
+        var first = Ok(await IngestionHandlers.ListIngestionPage("m1", null, 2, null, store, Ct));
+        var second = Ok(await IngestionHandlers.ListIngestionPage("m1", null, 2, first.Continuation, store, Ct));
+        var third = Ok(await IngestionHandlers.ListIngestionPage("m1", null, 2, second.Continuation, store, Ct));
+        var since = Ok(await IngestionHandlers.ListIngestionPage("m1", "2026-11-21T08:25:00Z", null, null, store, Ct));
 
-        first.Items.Concat(second.Items).Concat(third.Items).Select(r => r.BlobName)
+        first.Ingestions.Concat(second.Ingestions).Concat(third.Ingestions).Select(r => r.BlobName)
             .ShouldBe(["d/part-4.jsonl", "d/part-3.jsonl", "d/part-2.jsonl", "d/part-1.jsonl", "d/part-0.jsonl"]);
         third.Continuation.ShouldBeNull();
-        since.Items.Select(r => r.BlobName).ShouldBe(["d/part-4.jsonl", "d/part-3.jsonl", "d/part-2.jsonl"]);
-        (await IngestionHandlers.ListIngestions("m1", "yesterday", null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        since.Ingestions.Select(r => r.BlobName).ShouldBe(["d/part-4.jsonl", "d/part-3.jsonl", "d/part-2.jsonl"]);
+        (await IngestionHandlers.ListIngestionPage("m1", "yesterday", null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
     }
 
     private static IngestionListResponse Ok(Results<Ok<IngestionListResponse>, ValidationProblem> result) =>
