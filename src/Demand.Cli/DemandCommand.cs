@@ -20,6 +20,8 @@ public static class DemandCommand
         root.Subcommands.Add(TrainingCommands.Evaluate());
         root.Subcommands.Add(MerchantsCommand.Create());
         root.Subcommands.Add(EvaluateMinerCommand.Create());
+        root.Subcommands.Add(MinerTrainingCommand.Create());
+        root.Subcommands.Add(MineCommand.Create());
         root.Subcommands.Add(MappingsCommand.Create());
         return root;
     }
