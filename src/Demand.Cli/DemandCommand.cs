@@ -12,6 +12,7 @@ public static class DemandCommand
         var root = new RootCommand("Demand: per-user need profiles from merchant behaviour logs.");
         root.Subcommands.Add(HostCommand.Create());
         root.Subcommands.Add(TriggerCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -3,6 +3,7 @@ using Demand.Functions.Merchants;
 using Demand.Functions.Mining;
 using Demand.Functions.Nightly;
 using Demand.Functions.Scoring;
+using Demand.Functions.Training;
 using Demand.Infrastructure;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
@@ -16,5 +17,6 @@ builder.Services
     .AddScoring(builder.Configuration)
     .AddMining(builder.Configuration)
     .AddNightly(builder.Configuration)
+    .AddTraining(builder.Configuration)
     .AddMerchantApi(builder.Configuration);
 builder.Build().Run();

@@ -26,6 +26,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<CosmosReviewNeedStore>();
         services.TryAddSingleton(_ => new LogsStorage(configuration));
         services.TryAddSingleton<IQuarantine, BlobQuarantine>();
+        services.TryAddSingleton<ILogArchive, BlobLogArchive>();
+        services.TryAddSingleton<IModelStore, Scoring.ModelStore>();
         return services;
     }
 }

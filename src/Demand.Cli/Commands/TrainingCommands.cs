@@ -32,40 +32,73 @@ internal static class TrainingCommands
 
     public static Command Evaluate()
     {
-        var logs = new Option<string>("--logs") { Required = true };
-        var model = new Option<string>("--model") { DefaultValueFactory = _ => "models/demand-mlp.onnx" };
-        var cutoff = new Option<int>("--cutoff") { Description = "Day offset of the held-out cutoff.", DefaultValueFactory = _ => 28 };
+        var logs = new Option<string>("--logs") { Description = "Folder of daily parts: <yyyy-MM-dd>/<part>, the layout merchants upload.", Required = true };
+        var model = new Option<string>("--model") { Description = "The global ONNX model (a candidate of the gate).", DefaultValueFactory = _ => "models/demand-mlp.onnx" };
+        var cutoff = new Option<int>("--cutoff") { Description = "Day offset (from the first day with accepted events) of the held-out cutoff: history before it, the horizon from it.", DefaultValueFactory = _ => 28 };
         var horizon = new Option<int>("--horizon") { DefaultValueFactory = _ => 7 };
-        var mapping = new Option<string?>("--mapping");
-        var command = new Command("evaluate", "AUC, Recall@5, NDCG@5 and calibration of the model vs baselines on a held-out period.") { logs, model, cutoff, horizon, mapping };
+        var mapping = new Option<string?>("--mapping") { Description = "Mapping file (default layout when omitted), as the merchant would save it." };
+        var active = new Option<int>("--active-days") { Description = "Shoppers seen within this many days before a cutoff are scored (the app rescores 30 nightly; every shopper has a profile from their last data).", DefaultValueFactory = _ => 30 };
+        var step = new Option<int>("--step") { Description = "Days between training cutoffs.", DefaultValueFactory = _ => 3 };
+        var cutoffs = new Option<int>("--training-cutoffs") { Description = "Training cutoffs before the back-test week.", DefaultValueFactory = _ => 6 };
+        var floor = new Option<bool>("--fail-below-baseline") { Description = "Exit 1 when what the app serves is below the best baseline on Recall@5 or AUC." };
+        var command = new Command("evaluate", "What the app would serve a merchant whose logs are exactly these: ingest, train and gate on the history before the cutoff, score the horizon; AUC, Recall@5, NDCG@5 and calibration next to the baselines.") { logs, model, cutoff, horizon, mapping, active, step, cutoffs, floor };
         command.SetAction(parse =>
         {
-            var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
-            var day = set.Days.Min().AddDays(parse.GetValue(cutoff));
-            var data = set.Build("m", [day], parse.GetValue(horizon)).Single();
-            using var onnx = OnnxModel.Load(File.ReadAllBytes(parse.GetValue(model)!), PairFeatures.Names, PairFeatures.Version);
-            var report = ModelEvaluation.Run(data, onnx);
-            Console.WriteLine(report.ToTable());
-            return 0;
+            try
+            {
+                var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
+                var served = ServedEvaluation.Run(set, parse.GetValue(cutoff), parse.GetValue(horizon), parse.GetValue(model)!, new MerchantTrainingOptions { ActiveDays = parse.GetValue(active), CutoffStepDays = parse.GetValue(step), TrainingCutoffs = parse.GetValue(cutoffs) }, Console.WriteLine);
+                Console.WriteLine(served.ToTable());
+                if (parse.GetValue(floor) && !served.AtLeastBestBaseline)
+                {
+                    Console.Error.WriteLine("evaluate: what the app serves is below the best baseline on Recall@5 or AUC");
+                    return 1;
+                }
+
+                return 0;
+            }
+            catch (EvaluationInputException e)
+            {
+                Console.Error.WriteLine("evaluate: " + e.Message);
+                return 2;
+            }
         });
         return command;
     }
 
     public static TrainingSet Load(string folder, string? mappingFile)
     {
+        if (!Directory.Exists(folder))
+        {
+            throw new EvaluationInputException($"{folder} does not exist.");
+        }
+
         var mapping = mappingFile is null ? LogMapping.Default : LogMapping.Parse(File.ReadAllText(mappingFile));
         var set = new TrainingSet();
-        foreach (var dayFolder in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+        var dayFolders = Directory.EnumerateDirectories(folder)
+            .Select(d => (Path: d, Ok: DateOnly.TryParseExact(Path.GetFileName(d), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day), Day: day))
+            .Where(d => d.Ok)
+            .OrderBy(d => d.Day)
+            .ToList();
+        if (dayFolders.Count == 0)
         {
-            if (!DateOnly.TryParseExact(Path.GetFileName(dayFolder), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            {
-                continue;
-            }
+            var plain = Directory.EnumerateFiles(folder).Count();
+            throw new EvaluationInputException(
+                $"{folder} has no day sub-folders (yyyy-MM-dd/<part>){(plain > 0 ? $" but {plain} plain file(s)" : "")}: put each day's parts in a folder named by its date, as uploads are named " +
+                "(training/real_logs.py does this for the public logs).");
+        }
 
+        foreach (var (dayFolder, _, day) in dayFolders)
+        {
             foreach (var file in Directory.EnumerateFiles(dayFolder).Order(StringComparer.Ordinal))
             {
                 set.AddPart(day, "m", File.ReadAllBytes(file), mapping);
             }
+        }
+
+        if (set.Days.Count == 0)
+        {
+            throw new EvaluationInputException($"No event in {folder} was accepted ({set.Rejected:N0} rejected): check the mapping with `demand mappings check`.");
         }
 
         return set;

@@ -42,6 +42,22 @@ public sealed class MerchantStats
     /// <summary>Categories with the highest trend × popularity: candidates for everyone.</summary>
     public List<string> Trending { get; set; } = [];
 
+    /// <summary>
+    /// The merchant's data time: its newest accepted event (unix seconds; 0 without users). Everything a profile says
+    /// is computed as of this instant, not the wall clock, so a historical log gives the profiles it gave when it was
+    /// current, and the same log shifted to today gives the same propensities.
+    /// </summary>
+    public static long DataTime(IEnumerable<UserFeatures> users)
+    {
+        var newest = 0L;
+        foreach (var user in users)
+        {
+            newest = Math.Max(newest, user.LastSeen);
+        }
+
+        return newest;
+    }
+
     public static MerchantStats Build(string merchantId, IEnumerable<UserFeatures> users, long asOf)
     {
         var stats = new MerchantStats { MerchantId = merchantId, AsOf = asOf, BuiltAt = DateTimeOffset.UtcNow };

@@ -22,27 +22,40 @@ public sealed class CutoffSet
 /// Builds training and evaluation data from daily log parts with the same ingestion and feature code that
 /// serves in production: parts before a cutoff become feature state, parts in the horizon become labels.
 /// </summary>
-public sealed class TrainingSet
+/// <param name="includeUser">Shoppers to keep (a stable sample bounds memory for large merchants); all when null.</param>
+public sealed class TrainingSet(Func<string, bool>? includeUser = null)
 {
     private readonly SortedDictionary<DateOnly, IReadOnlyDictionary<string, UserFeatures>> _days = [];
 
     /// <summary>Adds one day's log part (any layout the mapping reads).</summary>
     public void AddPart(DateOnly day, string merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
     {
-        // Historical data: no "future" or "too old" relative to today.
-        var outcome = new LogIngestor(mapping, new ValidationLimits { MaxAge = TimeSpan.FromDays(365 * 50) }, DateTimeOffset.UtcNow.AddYears(10)).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
-        _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, outcome.Users) : outcome.Users;
+        // The app's own validation (age limit widened only by the mapping's notBefore), so evaluation sees what serving would.
+        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        Accepted += outcome.Report.Accepted;
+        Rejected += outcome.Report.Rejected;
+        var users = includeUser is null ? outcome.Users : outcome.Users.Where(u => includeUser(u.Key)).ToDictionary(StringComparer.Ordinal);
+        if (users.Count == 0)
+        {
+            return;
+        }
+
+        _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, users) : users;
     }
+
+    public long Accepted { get; private set; }
+
+    public long Rejected { get; private set; }
 
     public IReadOnlyCollection<DateOnly> Days => _days.Keys;
 
     /// <summary>Pairs for each cutoff (features from days before it, labels from <paramref name="horizonDays"/> days from it).</summary>
-    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, int activeDays = 30)
+    /// <param name="labelsBefore">Days from this one on are never labels (a back-test inside a history that ends there).</param>
+    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, DateOnly? labelsBefore = null, int activeDays = 30)
     {
         var result = new List<CutoffSet>();
         foreach (var cutoff in cutoffs.Order())
         {
-            var asOf = new DateTimeOffset(cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
             var state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
             foreach (var (day, users) in _days)
             {
@@ -63,10 +76,17 @@ public sealed class TrainingSet
                 }
             }
 
+            // As of the data time (the newest event before the cutoff), as the app scores; not the cutoff's midnight.
+            var asOf = MerchantStats.DataTime(state.Values);
+            if (asOf == 0)
+            {
+                asOf = new DateTimeOffset(cutoff.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+            }
+
             var bought = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             foreach (var (day, users) in _days)
             {
-                if (day < cutoff || day >= cutoff.AddDays(horizonDays))
+                if (day < cutoff || day >= cutoff.AddDays(horizonDays) || day >= labelsBefore)
                 {
                     continue;
                 }

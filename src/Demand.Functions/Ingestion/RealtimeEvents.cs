@@ -174,7 +174,8 @@ public static class RealtimeEvents
         var users = accepted.Select(a => a.UserId).Distinct(StringComparer.Ordinal).ToList();
         if (users.Count > 0)
         {
-            await scorer.ScoreAsync(merchantId, users, now, cancellationToken);
+            // As of the newest accepted event (the merchant's data time), as ingestion does, not the wall clock.
+            await scorer.ScoreAsync(merchantId, users, accepted.Max(a => a.Timestamp), cancellationToken);
         }
 
         return TypedResults.Ok(new EventsResponse(accepted.Count, duplicates, rejected, users.Count, merged));

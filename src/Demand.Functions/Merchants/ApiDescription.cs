@@ -2,6 +2,7 @@ using Demand.Functions.Ingestion;
 using Demand.Functions.Insights;
 using Demand.Functions.Mining;
 using Demand.Functions.Profiles;
+using Demand.Functions.Training;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -95,5 +96,7 @@ public sealed class ApiDescription
             .WithSummary("Shoppers most likely to buy in a category, highest first; page with the continuation token.");
         merchant.MapGet(ApiRoutes.DemandForecast, InsightHandlers.GetDemand).WithName("GetDemandForecast").WithTags("Insights")
             .WithSummary("Expected buyers per category in the next 7 days, next to last week's forecast.");
+        merchant.MapGet(ApiRoutes.Model, ModelHandlers.GetModel).WithName("GetMerchantModel").WithTags("Model")
+            .WithSummary("The ranker serving the merchant's profiles (its promoted version, else the global model), the last training's back-test of every candidate next to the baselines, and the promotions.");
     }
 }

@@ -19,6 +19,7 @@ public static class ApiRoutes
     public const string MiningUsage = Merchant + "/mining/usage";
     public const string Segment = Merchant + "/segments/{categoryId}";
     public const string DemandForecast = Merchant + "/insights/demand";
+    public const string Model = Merchant + "/model";
     public const string Events = Merchant + "/events";
     public const string Health = "health";
     public const string OpenApi = "openapi.json";

@@ -1,5 +1,6 @@
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
+using Demand.Core.Scoring;
 using Demand.Infrastructure.Cosmos;
 using Demand.Infrastructure.Scoring;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Demand.Functions.Nightly;
 
 /// <summary>
 /// One merchant's share of a night. Rebuilds merchant statistics as of the
-/// night (decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
+/// merchant's data time (its newest event, at most the night's instant; decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
 /// and product need summaries; then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
 /// <para>
 /// Checkpoint (<see cref="NightlyMerchantProgress"/>): the Cosmos steps are recorded right after their writes return,
@@ -77,10 +78,22 @@ public sealed partial class NightlyMerchantRun(
         }
 
         var features = await MerchantStatsProvider.ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
+
+        // Everything below is as of the merchant's data time (its newest event), not the night: a merchant whose log
+        // ended weeks ago keeps the profiles that log implies instead of decaying to nothing, and its active users are
+        // those active before that log ended. A merchant uploading daily has a data time just before the night.
+        var nightAt = message.AsOf.ToUnixTimeSeconds();
+        var dataTime = MerchantStats.DataTime(features);
+        if (dataTime == 0 || dataTime > nightAt)
+        {
+            dataTime = nightAt;
+        }
+
+        asOf = DateTimeOffset.FromUnixTimeSeconds(dataTime);
         var done = new List<string>();
         if (progress.StatsRebuiltAt is null)
         {
-            await stats.RebuildAsync(merchantId, features, asOf, cancellationToken);
+            await stats.RebuildAsync(merchantId, features, dataTime, cancellationToken);
             progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
         }
 

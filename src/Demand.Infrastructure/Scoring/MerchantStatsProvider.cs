@@ -7,40 +7,52 @@ using Microsoft.Extensions.Options;
 
 namespace Demand.Infrastructure.Scoring;
 
-/// <summary>Merchant statistics: memory cache → <c>insights/stats</c> point read → rebuild from the merchant's features.</summary>
+/// <summary>
+/// Merchant statistics: memory cache → <c>insights/stats</c> point read → rebuild from the merchant's features.
+/// Statistics are always built as of the merchant's data time (<see cref="MerchantStats.DataTime"/>), never the wall
+/// clock: decayed purchase rates of a historical log are not decayed to nothing by the years since.
+/// </summary>
 public sealed class MerchantStatsProvider(DemandCosmos cosmos, IOptions<ModelOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (MerchantStats Stats, DateTimeOffset Loaded)> _cache = new(StringComparer.Ordinal);
 
-    public async Task<MerchantStats> GetAsync(string merchantId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The merchant's statistics, rebuilt when older than <c>Model:StatsMaxAgeMinutes</c> by the wall clock or when the
+    /// data has moved on by more than that since they were built (<paramref name="dataTime"/>: the newest event the caller
+    /// knows of, unix seconds).
+    /// </summary>
+    public async Task<MerchantStats> GetAsync(string merchantId, long dataTime, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(merchantId, out var cached) && now - cached.Loaded < TimeSpan.FromMinutes(5))
+        var maxAge = TimeSpan.FromMinutes(options.Value.StatsMaxAgeMinutes);
+        if (_cache.TryGetValue(merchantId, out var cached) && now - cached.Loaded < TimeSpan.FromMinutes(5) && !Behind(cached.Stats))
         {
             return cached.Stats;
         }
 
         var stored = await CosmosDocuments.ReadAsync<MerchantStats>(cosmos.Insights, MerchantStats.DocumentId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
-        if (stored is null || now - stored.BuiltAt > TimeSpan.FromMinutes(options.Value.StatsMaxAgeMinutes) || stored.Users == 0)
+        if (stored is null || now - stored.BuiltAt > maxAge || stored.Users == 0 || Behind(stored))
         {
-            stored = await RebuildAsync(merchantId, now, cancellationToken);
+            stored = await RebuildAsync(merchantId, cancellationToken);
         }
 
         _cache[merchantId] = (stored, now);
         return stored;
+
+        bool Behind(MerchantStats stats) => dataTime - stats.AsOf > maxAge.TotalSeconds;
     }
 
-    /// <summary>Rebuilds from every feature document of the merchant and stores the result.</summary>
-    public async Task<MerchantStats> RebuildAsync(string merchantId, DateTimeOffset asOf, CancellationToken cancellationToken)
+    /// <summary>Rebuilds from every feature document of the merchant, as of its data time, and stores the result.</summary>
+    public async Task<MerchantStats> RebuildAsync(string merchantId, CancellationToken cancellationToken)
     {
         var users = await ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
-        return await RebuildAsync(merchantId, users, asOf, cancellationToken);
+        return await RebuildAsync(merchantId, users, MerchantStats.DataTime(users), cancellationToken);
     }
 
     /// <summary>Rebuilds from feature documents the caller already read (the nightly run needs them anyway) and stores the result.</summary>
-    public async Task<MerchantStats> RebuildAsync(string merchantId, IReadOnlyCollection<UserFeatures> users, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public async Task<MerchantStats> RebuildAsync(string merchantId, IReadOnlyCollection<UserFeatures> users, long asOf, CancellationToken cancellationToken)
     {
-        var stats = MerchantStats.Build(merchantId, users, asOf.ToUnixTimeSeconds());
+        var stats = MerchantStats.Build(merchantId, users, asOf);
         await cosmos.Insights.UpsertItemAsync(stats, DemandCosmos.MerchantKey(merchantId), cancellationToken: cancellationToken);
         _cache[merchantId] = (stats, time.GetUtcNow());
         return stats;

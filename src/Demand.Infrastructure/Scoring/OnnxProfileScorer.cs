@@ -10,16 +10,20 @@ namespace Demand.Infrastructure.Scoring;
 /// <summary>
 /// Scores a batch of users: point-reads their features, builds candidates and pair features, runs one batched
 /// ONNX inference (plus one for occlusion reasons of the kept categories), and writes the profile's categories
-/// with an ETag merge that leaves mined needs untouched.
+/// with an ETag merge that leaves mined needs untouched. The model is the merchant's promoted version, else the global one.
 /// </summary>
-public sealed class OnnxProfileScorer(IDemandModel model, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
+public sealed class OnnxProfileScorer(MerchantModels models, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
 {
     public async Task<ScoreBatchResult> ScoreAsync(string merchantId, IReadOnlyList<string> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var stats = await statsProvider.GetAsync(merchantId, cancellationToken);
+        var stats = await statsProvider.GetAsync(merchantId, asOf.ToUnixTimeSeconds(), cancellationToken);
+        var model = await models.ForMerchantAsync(merchantId, cancellationToken);
         var loaded = await Task.WhenAll(userIds.Distinct(StringComparer.Ordinal).Select(u => features.GetAsync(merchantId, u, cancellationToken)));
         var users = loaded.OfType<UserFeatures>().ToList();
-        var at = asOf.ToUnixTimeSeconds();
+
+        // As of the merchant's data time: the request's (the newest event its sender knew of) or, when the statistics
+        // have seen newer data (an older part processed late), theirs. Never the wall clock.
+        var at = Math.Max(asOf.ToUnixTimeSeconds(), stats.AsOf);
         var width = PairFeatures.Count;
 
         var pairs = new List<(int User, CandidatePair Pair)>();

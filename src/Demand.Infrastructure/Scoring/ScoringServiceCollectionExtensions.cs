@@ -26,6 +26,7 @@ public static class ScoringServiceCollectionExtensions
             return OnnxModel.Load(File.ReadAllBytes(path), PairFeatures.Names, PairFeatures.Version);
         });
         services.AddSingleton<MerchantStatsProvider>();
+        services.AddSingleton<MerchantModels>();
         services.AddSingleton<IProfileScorer, OnnxProfileScorer>();
         services.AddHostedService<ModelWarmup>();
         return services;

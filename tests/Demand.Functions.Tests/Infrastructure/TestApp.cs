@@ -4,6 +4,7 @@ using Demand.Functions.Merchants;
 using Demand.Functions.Mining;
 using Demand.Functions.Nightly;
 using Demand.Functions.Scoring;
+using Demand.Functions.Training;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
 using Demand.Testing;
@@ -84,6 +85,7 @@ public sealed class TestApp : IAsyncDisposable
             .AddScoring(configuration)
             .AddMining(configuration)
             .AddNightly(configuration)
+            .AddTraining(configuration)
             .AddMerchantApi(configuration);
         return services;
     }

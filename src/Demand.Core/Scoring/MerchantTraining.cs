@@ -1,0 +1,118 @@
+namespace Demand.Core.Scoring;
+
+/// <summary>Bounds of per-merchant training (a 2 GB instance, minutes not hours).</summary>
+public sealed record MerchantTrainingOptions
+{
+    public int HorizonDays { get; init; } = 7;
+
+    /// <summary>Training cutoffs before the back-test (one every <see cref="CutoffStepDays"/>, newest first).</summary>
+    public int TrainingCutoffs { get; init; } = 6;
+
+    public int CutoffStepDays { get; init; } = 3;
+
+    /// <summary>Shoppers seen within this many days of a cutoff are scored (the nightly rescoring window).</summary>
+    public int ActiveDays { get; init; } = 30;
+
+    /// <summary>Pairs kept for fitting; beyond it shoppers are sampled by a stable hash of their id (all their pairs kept or none).</summary>
+    public int MaxTrainingRows { get; init; } = 200_000;
+
+    /// <summary>Below this many purchases labelled in training, or shoppers who bought in the back-test, no merchant model is fitted.</summary>
+    public int MinPositives { get; init; } = 30;
+
+    public int MinBackTestBuyers { get; init; } = 20;
+}
+
+/// <summary>The outcome of one merchant's training: every candidate, the back-test and the gate's decision.</summary>
+public sealed record MerchantTrainingResult(
+    DateOnly BackTestCutoff, int TrainingRows, int SampledOutRows, int BackTestBuyers, IReadOnlyList<GateCandidate> Candidates, GateDecision Decision, string? MerchantModelSkipped);
+
+/// <summary>
+/// Trains and gates a merchant's rankers from its own daily log parts: features and labels at cutoffs before the
+/// back-test week fit the baselines' calibration and the merchant's logistic model; the most recent labelled week
+/// (ending where the history ends) back-tests them next to the global model and the current champion.
+/// </summary>
+public static class MerchantTraining
+{
+    public static MerchantTrainingResult Run(
+        TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null, IReadOnlyList<GateCandidate>? extra = null)
+    {
+        var first = logs.Days.Min();
+        var backCut = historyEnd.AddDays(-options.HorizonDays);
+        if (backCut <= first)
+        {
+            throw new InvalidOperationException($"Not enough history to back-test: {first:yyyy-MM-dd}..{historyEnd.AddDays(-1):yyyy-MM-dd} is not longer than the {options.HorizonDays}-day horizon.");
+        }
+
+        var cutoffs = Enumerable.Range(0, options.TrainingCutoffs)
+            .Select(k => backCut.AddDays(-options.HorizonDays - (k * options.CutoffStepDays)))
+            .Where(c => c > first)
+            .ToList();
+        var backTest = logs.Build(merchantId, [backCut], options.HorizonDays, historyEnd, options.ActiveDays).Single();
+        var sets = cutoffs.Count == 0 ? [] : logs.Build(merchantId, cutoffs, options.HorizonDays, backCut, options.ActiveDays);
+        var rows = new List<float[]>();
+        var labels = new List<bool>();
+        var total = sets.Sum(s => s.Rows.Count);
+        var keep = total <= options.MaxTrainingRows ? 1.0 : options.MaxTrainingRows / (double)total;
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < set.Rows.Count; i++)
+            {
+                if (keep < 1 && StableFraction(set.Users[set.UserIndex[i]].User.UserId) >= keep)
+                {
+                    continue;
+                }
+
+                rows.Add(set.Rows[i]);
+                labels.Add(set.Labels[i]);
+            }
+        }
+
+        log?.Invoke($"training cutoffs {string.Join(", ", cutoffs.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}: {rows.Count:N0} pairs ({total - rows.Count:N0} sampled out), back-test from {backCut:yyyy-MM-dd}");
+        var data = new TrainingRows(rows, labels);
+        var candidates = new List<GateCandidate>();
+        if (global is not null)
+        {
+            candidates.Add(new GateCandidate(globalName, CandidateKind.Global, global));
+        }
+
+        if (champion is not null)
+        {
+            candidates.Add(champion);
+        }
+
+        foreach (var (name, direction) in LinearRanker.Baselines)
+        {
+            var ranker = LinearRanker.Calibrate(name, direction, data);
+            candidates.Add(new GateCandidate(name, CandidateKind.Baseline, ranker.Score, ranker));
+        }
+
+        var positives = labels.Count(l => l);
+        var backTestBuyers = backTest.Users.Count(u => u.Bought.Count > 0);
+        string? skipped = null;
+        if (positives < options.MinPositives || backTestBuyers < options.MinBackTestBuyers)
+        {
+            skipped = $"too small for its own model: {positives} labelled purchases in training (need {options.MinPositives}), {backTestBuyers} buyers in the back-test (need {options.MinBackTestBuyers})";
+        }
+        else
+        {
+            var model = LinearRanker.Fit("merchant model (logistic)", data);
+            candidates.Add(new GateCandidate(model.Name, CandidateKind.Merchant, model.Score, model));
+        }
+
+        candidates.AddRange(extra ?? []);
+        var decision = ChampionGate.Choose(candidates, backTest);
+        return new MerchantTrainingResult(backCut, rows.Count, total - rows.Count, backTestBuyers, candidates, decision, skipped);
+    }
+
+    /// <summary>A shopper's stable position in [0, 1) (FNV-1a of the id): the same shoppers are sampled in every run.</summary>
+    public static double StableFraction(string userId)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in userId)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return (hash >> 11) / (double)(1UL << 53);
+    }
+}

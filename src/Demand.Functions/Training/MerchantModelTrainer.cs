@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Demand.Core;
+using Demand.Core.Scoring;
+using Demand.Core.Storage;
+using Demand.Infrastructure.Onnx;
+using Demand.Infrastructure.Scoring;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Functions.Training;
+
+/// <summary>
+/// One merchant's weekly training: reads its daily parts back from the log archive (shoppers sampled by a stable hash
+/// beyond <see cref="TrainingOptions.MaxShoppers"/>), fits the baselines' calibration and its own logistic model on
+/// cutoffs before the last week, back-tests every candidate — global model, baselines, its model, the current champion —
+/// on that week (<see cref="ChampionGate"/>) and promotes only a winner: its ONNX file goes to blob storage under a new
+/// version, the merchant's model state names it, and ScoreUsers serves it from then on. A retry trains on the same parts
+/// and writes the same version. Parts not under a <c>yyyy-MM-dd/</c> folder are counted and left out.
+/// </summary>
+public sealed partial class MerchantModelTrainer(
+    ILogArchive archive,
+    IIngestionStore ingestion,
+    IModelStore store,
+    MerchantModels served,
+    MerchantStatsProvider stats,
+    IOptions<TrainingOptions> options,
+    TimeProvider time,
+    ILogger<MerchantModelTrainer> logger,
+    ITrainingCandidates? extra = null)
+{
+    public async Task<TrainingRun> RunAsync(string merchantId, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var names = await archive.ListAsync(merchantId, cancellationToken);
+        var parts = new List<(string Name, DateOnly Day)>();
+        foreach (var name in names)
+        {
+            if (name.Length >= 11 && name[10] == '/' && DateOnly.TryParseExact(name[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                parts.Add((name, day));
+            }
+        }
+
+        var state = await store.GetStateAsync(merchantId, cancellationToken);
+        if (parts.Count == 0)
+        {
+            return await RecordAsync(merchantId, Skipped(DateOnly.MinValue, $"no daily parts (yyyy-MM-dd/<part>) among {names.Count} uploaded parts"), null, cancellationToken);
+        }
+
+        var historyEnd = parts.Max(p => p.Day).AddDays(1);
+        var from = historyEnd.AddDays(-o.MaxHistoryDays);
+        var shoppers = (await stats.GetAsync(merchantId, 0, cancellationToken)).Users;
+        var keep = shoppers <= o.MaxShoppers ? 1.0 : o.MaxShoppers / (double)shoppers;
+        var mapping = await ingestion.GetMappingAsync(merchantId, cancellationToken);
+        var logs = new TrainingSet(keep < 1 ? u => MerchantTraining.StableFraction(u) < keep : null);
+        foreach (var (name, day) in parts.Where(p => p.Day >= from))
+        {
+            logs.AddPart(day, merchantId, await archive.ReadAsync(merchantId, name, cancellationToken), mapping);
+        }
+
+        if (logs.Days.Count == 0 || logs.Days.Min() > historyEnd.AddDays(-(2 * o.HorizonDays) - 1))
+        {
+            return await RecordAsync(merchantId, Skipped(historyEnd, $"too little history: {logs.Days.Count} days with accepted events, at least {(2 * o.HorizonDays) + 1} needed to train and back-test"), null, cancellationToken);
+        }
+
+        GateCandidate? champion = null;
+        if (state is { ActiveVersion: { } active, ActiveKind: not CandidateKind.Global } && await served.LoadAsync(merchantId, active, cancellationToken) is { } current)
+        {
+            champion = new GateCandidate("current: " + active, CandidateKind.Champion, current.Score);
+        }
+
+        var trainingOptions = new MerchantTrainingOptions { HorizonDays = o.HorizonDays, MaxTrainingRows = o.MaxTrainingRows };
+        var global = served.Global;
+        var result = MerchantTraining.Run(logs, merchantId, historyEnd, global.Score, "global model (" + global.Version + ")", champion, trainingOptions, extra: extra?.For(merchantId));
+        var winner = result.Decision.Winner;
+        var figures = result.Candidates.Zip(result.Decision.BackTest, (c, m) => new CandidateFigures(c.Name, c.Kind, Math.Round(m.Auc, 4), Math.Round(m.Recall, 4))).ToList();
+        var run = new TrainingRun
+        {
+            At = time.GetUtcNow(),
+            HistoryEnd = historyEnd.AddDays(-1),
+            BackTestFrom = result.BackTestCutoff,
+            TrainingPairs = result.TrainingRows,
+            SampledOutPairs = result.SampledOutRows,
+            BackTestBuyers = result.BackTestBuyers,
+            BackTest = figures,
+            Winner = winner.Name,
+            Promoted = false,
+            Reason = result.Decision.Reason + (keep < 1 ? $" (shoppers sampled: {keep:P0} of {shoppers:N0})" : ""),
+            MerchantModelSkipped = result.MerchantModelSkipped,
+        };
+
+        Promotion? promotion = null;
+        var winnerFigures = figures[result.Candidates.ToList().IndexOf(winner)];
+        var bestBaseline = figures.Where(f => f.Kind == CandidateKind.Baseline).Max(f => f.RecallAt5);
+        if (winner.Kind == CandidateKind.Global && state?.ActiveKind is not null and not CandidateKind.Global)
+        {
+            promotion = new Promotion(global.Version, winner.Name, CandidateKind.Global, run.At, winnerFigures.Auc, winnerFigures.RecallAt5, bestBaseline, run.Reason);
+        }
+        else if (winner.Linear is { } linear && winner.Kind is CandidateKind.Baseline or CandidateKind.Merchant)
+        {
+            var version = VersionName(winner, historyEnd.AddDays(-1));
+            if (version != state?.ActiveVersion)
+            {
+                var metrics = JsonSerializer.Serialize(new { backTestFrom = result.BackTestCutoff, auc = winnerFigures.Auc, recallAt5 = winnerFigures.RecallAt5, bestBaselineRecallAt5 = bestBaseline }, DemandJson.Options);
+                await store.SaveVersionAsync(merchantId, version, LinearOnnxExporter.Export(linear, version, metrics), cancellationToken);
+                promotion = new Promotion(version, winner.Name, winner.Kind, run.At, winnerFigures.Auc, winnerFigures.RecallAt5, bestBaseline, run.Reason);
+            }
+        }
+
+        return await RecordAsync(merchantId, run with { Promoted = promotion is not null }, promotion, cancellationToken);
+    }
+
+    /// <summary>A version name that changes with the data and the weights: the same run repeated writes the same version.</summary>
+    public static string VersionName(GateCandidate winner, DateOnly dataDay)
+    {
+        var slug = winner.Kind == CandidateKind.Merchant ? "merchant-logistic" : winner.Name.Replace("baseline: ", "baseline-", StringComparison.Ordinal);
+        var weights = string.Join(',', winner.Linear!.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))) + ";" + winner.Linear.Bias.ToString("R", CultureInfo.InvariantCulture);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(weights)).AsSpan(0, 4));
+        return $"{slug}-{dataDay:yyyyMMdd}-{hash}";
+    }
+
+    private TrainingRun Skipped(DateOnly historyEnd, string reason) => new()
+    {
+        At = time.GetUtcNow(),
+        HistoryEnd = historyEnd,
+        BackTestFrom = historyEnd,
+        TrainingPairs = 0,
+        SampledOutPairs = 0,
+        BackTestBuyers = 0,
+        BackTest = [],
+        Winner = "",
+        Promoted = false,
+        Reason = reason,
+    };
+
+    private async Task<TrainingRun> RecordAsync(string merchantId, TrainingRun run, Promotion? promotion, CancellationToken cancellationToken)
+    {
+        await store.UpdateStateAsync(merchantId, s =>
+        {
+            s.LastRun = run;
+            if (promotion is not null)
+            {
+                s.ActiveVersion = promotion.Kind == CandidateKind.Global ? null : promotion.Version;
+                s.ActiveKind = promotion.Kind;
+                s.ActiveName = promotion.Name;
+                s.Promotions.Add(promotion);
+                if (s.Promotions.Count > MerchantModelState.MaxHistory)
+                {
+                    s.Promotions.RemoveAt(0);
+                }
+            }
+        }, cancellationToken);
+        served.Forget(merchantId);
+        LogTrained(merchantId, run.Winner, run.Promoted, run.Reason);
+        return run;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TrainModels {Merchant}: winner {Winner}, promoted {Promoted}: {Reason}")]
+    private partial void LogTrained(string merchant, string winner, bool promoted, string reason);
+}

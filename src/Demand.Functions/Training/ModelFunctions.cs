@@ -1,0 +1,49 @@
+using Demand.Core.Scoring;
+using Demand.Core.Storage;
+using Demand.Functions.Merchants;
+using Demand.Infrastructure.Scoring;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Demand.Functions.Training;
+
+/// <summary>The merchant's model: what serves its profiles, its back-test next to the baselines, and its promotions.</summary>
+public sealed class ModelFunctions(IModelStore store, MerchantModels models)
+{
+    [Function("GetMerchantModel")]
+    public Task<Ok<MerchantModelResponse>> GetModel(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Model)] HttpRequest request, CancellationToken cancellationToken) =>
+        ModelHandlers.GetModel(request.Route("merchantId"), store, models, cancellationToken);
+}
+
+/// <summary>The handler behind <see cref="ModelFunctions"/>, also described in OpenAPI.</summary>
+public static class ModelHandlers
+{
+    public static async Task<Ok<MerchantModelResponse>> GetModel(string merchantId, [FromServices] IModelStore store, [FromServices] MerchantModels models, CancellationToken cancellationToken)
+    {
+        var state = await store.GetStateAsync(merchantId, cancellationToken);
+        var global = models.Global.Version;
+        var run = state?.LastRun;
+        return TypedResults.Ok(new MerchantModelResponse(
+            ActiveVersion: state?.ActiveVersion ?? global,
+            Kind: (state?.ActiveKind ?? CandidateKind.Global).ToString().ToLowerInvariant(),
+            Name: state?.ActiveName ?? "global model (" + global + ")",
+            LastTraining: run is null ? null : new TrainingRunResponse(
+                run.At, run.HistoryEnd, run.BackTestFrom, run.TrainingPairs, run.SampledOutPairs, run.BackTestBuyers, run.Winner, run.Promoted, run.Reason, run.MerchantModelSkipped,
+                [.. run.BackTest.Select(f => new BackTestFigures(f.Name, f.Kind.ToString().ToLowerInvariant(), f.Auc, f.RecallAt5))]),
+            Promotions: [.. (state?.Promotions ?? []).Select(p => new PromotionResponse(p.Version, p.Name, p.Kind.ToString().ToLowerInvariant(), p.At, p.Auc, p.RecallAt5, p.BestBaselineRecallAt5, p.Reason))]));
+    }
+}
+
+/// <summary>GET /api/v1/merchants/{m}/model (docs/api.md).</summary>
+public sealed record MerchantModelResponse(string ActiveVersion, string Kind, string Name, TrainingRunResponse? LastTraining, IReadOnlyList<PromotionResponse> Promotions);
+
+public sealed record TrainingRunResponse(
+    DateTimeOffset At, DateOnly HistoryEnd, DateOnly BackTestFrom, int TrainingPairs, int SampledOutPairs, int BackTestBuyers, string Winner, bool Promoted, string Reason, string? MerchantModelSkipped,
+    IReadOnlyList<BackTestFigures> BackTest);
+
+public sealed record BackTestFigures(string Name, string Kind, double Auc, double RecallAt5);
+
+public sealed record PromotionResponse(string Version, string Name, string Kind, DateTimeOffset At, double Auc, double RecallAt5, double BestBaselineRecallAt5, string Reason);
