@@ -193,6 +193,8 @@ def export(model, out, threshold, scores):
     for k, v in meta.items():
         e = proto.metadata_props.add(); e.key = k; e.value = v
     onnx.save(proto, out)
+    # torch.onnx.export restores the wrapper's training mode, which switches dropout back on: outputs in eval mode.
+    exported.eval()
     with torch.no_grad():
         t, p = exported(x, m)
     json.dump({"hidden": x.numpy().round(6).tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()},

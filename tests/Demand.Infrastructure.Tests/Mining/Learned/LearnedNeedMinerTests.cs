@@ -51,10 +51,18 @@ public sealed class LearnedNeedMinerTests : IDisposable
     [Fact]
     public void A_complaint_without_a_named_aspect_is_kept_as_an_implicit_one()
     {
-        var found = Mine("Too heavy to carry around.");
+        var found = Mine("It broke after two weeks.");
 
-        var weight = found.ShouldHaveSingleItem();
-        (weight.Aspect, weight.Need, weight.Implicit).ShouldBe(("weight", "lighter weight", true));
+        var broken = found.ShouldHaveSingleItem();
+        (broken.Aspect, broken.Need, broken.Severity, broken.Implicit).ShouldBe(("durability", "more durable", 3, true));
+    }
+
+    [Fact]
+    public void A_negated_quality_is_a_complaint()
+    {
+        var screen = Mine("The screen is not bright enough.").ShouldHaveSingleItem();
+
+        (screen.Term, screen.Polarity, screen.Need).ShouldBe(("screen", "negative", "better screen"));
     }
 
     [Fact]
