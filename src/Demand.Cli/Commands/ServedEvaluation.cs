@@ -55,7 +55,7 @@ internal sealed record ServedEvaluation(string Served, string Reason, int Buyers
     {
         var sb = new StringBuilder();
         sb.AppendLine(Period);
-        sb.AppendLine(CultureInfo.InvariantCulture, $"gate (back-test on the last week of history): {Reason}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"gate (back-test on the last weeks of history): {Reason}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"{"back-test",-44}{"AUC",8}{"Recall@5",10}");
         foreach (var r in BackTest)
         {

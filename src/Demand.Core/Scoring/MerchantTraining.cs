@@ -10,6 +10,9 @@ public sealed record MerchantTrainingOptions
 
     public int CutoffStepDays { get; init; } = 3;
 
+    /// <summary>Back-test cutoffs, one horizon apart, ending where the history ends (the merchant's most recent weeks).</summary>
+    public int BackTestCutoffs { get; init; } = 2;
+
     /// <summary>Shoppers seen within this many days of a cutoff are scored (the nightly rescoring window).</summary>
     public int ActiveDays { get; init; } = 30;
 
@@ -37,37 +40,25 @@ public static class MerchantTraining
         TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null, IReadOnlyList<GateCandidate>? extra = null)
     {
         var first = logs.Days.Min();
-        var backCut = historyEnd.AddDays(-options.HorizonDays);
-        if (backCut <= first)
+        var backCuts = Enumerable.Range(1, options.BackTestCutoffs)
+            .Select(k => historyEnd.AddDays(-k * options.HorizonDays))
+            .Where(c => c > first)
+            .ToList();
+        if (backCuts.Count == 0)
         {
             throw new InvalidOperationException($"Not enough history to back-test: {first:yyyy-MM-dd}..{historyEnd.AddDays(-1):yyyy-MM-dd} is not longer than the {options.HorizonDays}-day horizon.");
         }
 
+        var backCut = backCuts.Min();
         var cutoffs = Enumerable.Range(0, options.TrainingCutoffs)
             .Select(k => backCut.AddDays(-options.HorizonDays - (k * options.CutoffStepDays)))
             .Where(c => c > first)
             .ToList();
-        var backTest = logs.Build(merchantId, [backCut], options.HorizonDays, historyEnd, options.ActiveDays).Single();
+        var backTests = logs.Build(merchantId, backCuts, options.HorizonDays, historyEnd, options.ActiveDays);
+        var backTest = CutoffSet.Concat(backTests);
         var sets = cutoffs.Count == 0 ? [] : logs.Build(merchantId, cutoffs, options.HorizonDays, backCut, options.ActiveDays);
-        var rows = new List<float[]>();
-        var labels = new List<bool>();
-        var total = sets.Sum(s => s.Rows.Count);
-        var keep = total <= options.MaxTrainingRows ? 1.0 : options.MaxTrainingRows / (double)total;
-        foreach (var set in sets)
-        {
-            for (var i = 0; i < set.Rows.Count; i++)
-            {
-                if (keep < 1 && StableFraction(set.Users[set.UserIndex[i]].User.UserId) >= keep)
-                {
-                    continue;
-                }
-
-                rows.Add(set.Rows[i]);
-                labels.Add(set.Labels[i]);
-            }
-        }
-
-        log?.Invoke($"training cutoffs {string.Join(", ", cutoffs.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}: {rows.Count:N0} pairs ({total - rows.Count:N0} sampled out), back-test from {backCut:yyyy-MM-dd}");
+        var (rows, labels, total) = Collect(sets, options.MaxTrainingRows);
+        log?.Invoke($"training cutoffs {string.Join(", ", cutoffs.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}: {rows.Count:N0} pairs ({total - rows.Count:N0} sampled out); back-test cutoffs {string.Join(", ", backCuts.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}");
         var data = new TrainingRows(rows, labels);
         var candidates = new List<GateCandidate>();
         if (global is not null)
@@ -91,7 +82,7 @@ public static class MerchantTraining
         string? skipped = null;
         if (positives < options.MinPositives || backTestBuyers < options.MinBackTestBuyers)
         {
-            skipped = $"too small for its own model: {positives} labelled purchases in training (need {options.MinPositives}), {backTestBuyers} buyers in the back-test (need {options.MinBackTestBuyers})";
+            skipped = $"too small for its own model: {positives} labelled purchases in training (at least {options.MinPositives} needed) and {backTestBuyers} buyers in the back-test (at least {options.MinBackTestBuyers} needed)";
         }
         else
         {
@@ -101,7 +92,47 @@ public static class MerchantTraining
 
         candidates.AddRange(extra ?? []);
         var decision = ChampionGate.Choose(candidates, backTest);
+
+        // The gate judged a recipe (features, calibration or fit) on data before the back-test weeks; the served
+        // version is the same recipe refitted with those weeks included, so it knows the merchant's newest behaviour.
+        var winner = decision.Winner;
+        if (winner.Linear is not null && winner.Kind is CandidateKind.Merchant or CandidateKind.Baseline && candidates.Contains(winner) && !(extra ?? []).Contains(winner))
+        {
+            var (allRows, allLabels, _) = Collect([.. sets, .. backTests], options.MaxTrainingRows);
+            var all = new TrainingRows(allRows, allLabels);
+            var refit = winner.Kind == CandidateKind.Merchant
+                ? LinearRanker.Fit(winner.Name, all)
+                : LinearRanker.Calibrate(winner.Name, LinearRanker.Baselines.Single(b => b.Name == winner.Name).Direction, all);
+            var served = winner with { Scorer = refit.Score, Linear = refit };
+            candidates[candidates.IndexOf(winner)] = served;
+            decision = decision with { Winner = served };
+            log?.Invoke($"refitted {winner.Name} with the back-test weeks: {allRows.Count:N0} pairs");
+        }
+
         return new MerchantTrainingResult(backCut, rows.Count, total - rows.Count, backTestBuyers, candidates, decision, skipped);
+    }
+
+    private static (List<float[]> Rows, List<bool> Labels, int Total) Collect(IReadOnlyList<CutoffSet> sets, int maxRows)
+    {
+        var rows = new List<float[]>();
+        var labels = new List<bool>();
+        var total = sets.Sum(s => s.Rows.Count);
+        var keep = total <= maxRows ? 1.0 : maxRows / (double)total;
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < set.Rows.Count; i++)
+            {
+                if (keep < 1 && StableFraction(set.Users[set.UserIndex[i]].User.UserId) >= keep)
+                {
+                    continue;
+                }
+
+                rows.Add(set.Rows[i]);
+                labels.Add(set.Labels[i]);
+            }
+        }
+
+        return (rows, labels, total);
     }
 
     /// <summary>A shopper's stable position in [0, 1) (FNV-1a of the id): the same shoppers are sampled in every run.</summary>

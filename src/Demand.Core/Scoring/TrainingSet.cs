@@ -16,6 +16,23 @@ public sealed class CutoffSet
 
     /// <summary>Per evaluated user: the categories bought within the horizon (all of them, candidates or not).</summary>
     public List<(UserFeatures User, HashSet<string> Bought)> Users { get; } = [];
+
+    /// <summary>Several cutoffs as one set (a shopper at two cutoffs counts twice): a back-test over several weeks.</summary>
+    public static CutoffSet Concat(IReadOnlyList<CutoffSet> sets)
+    {
+        var all = new CutoffSet { Cutoff = sets[^1].Cutoff, Stats = sets[^1].Stats };
+        foreach (var set in sets)
+        {
+            var offset = all.Users.Count;
+            all.Users.AddRange(set.Users);
+            all.Rows.AddRange(set.Rows);
+            all.Labels.AddRange(set.Labels);
+            all.Categories.AddRange(set.Categories);
+            all.UserIndex.AddRange(set.UserIndex.Select(u => u + offset));
+        }
+
+        return all;
+    }
 }
 
 /// <summary>
