@@ -158,6 +158,10 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   }
 }
 
+@secure()
+@description('The dashboard session signing key as a Key Vault reference (@Microsoft.KeyVault(SecretUri=…)); empty: dashboard sign-in is off (docs/dashboard.md).')
+param dashboardSigningKey string = ''
+
 module app 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -180,6 +184,7 @@ module app 'modules/functionapp.bicep' = {
     openAiDeployment: deployOpenAi ? openAi!.outputs.deploymentName : ''
     openAiEmbeddingDeployment: deployOpenAi ? openAi!.outputs.embeddingDeploymentName : ''
     appSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
+    dashboardSigningKey: dashboardSigningKey
   }
 }
 

@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 config="${DEMAND_CONFIGURATION:-Release}"
 
-# Debian packages for training (python3-torch & co.; PyPI is unreachable here) and for the pandas baseline of
-# `demand bench ingest`.
-debs=(python3-torch python3-onnx python3-numpy python3-sklearn python3-pandas)
+# Debian packages for training (python3-torch & co.; PyPI is unreachable here), for the pandas baseline of
+# `demand bench ingest`, and Chromium for the dashboard's browser tests (Playwright launches it by path; its own
+# browser download cannot reach its host from here), with CJK fonts for the Chinese pages.
+debs=(python3-torch python3-onnx python3-numpy python3-sklearn python3-pandas chromium fonts-noto-cjk)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

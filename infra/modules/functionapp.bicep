@@ -23,6 +23,9 @@ param openAiDeployment string
 param openAiEmbeddingDeployment string
 @description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty: none.')
 param appSubnetId string
+@secure()
+@description('The dashboard session signing key, as a Key Vault reference (@Microsoft.KeyVault(SecretUri=…)) the app identity can read; empty: nobody can sign in to the dashboard (docs/dashboard.md).')
+param dashboardSigningKey string = ''
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -46,6 +49,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (Dashboard__SigningKey) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: { minTlsVersion: '1.2', http20Enabled: true }
     functionAppConfig: {
@@ -92,6 +97,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Model__StatsMaxAgeMinutes: '1440'
       Api__RequestsPerMinutePerKey: '1200'
       Api__KeyCacheSeconds: '30'
+      Dashboard__SigningKey: dashboardSigningKey
+      Dashboard__SessionMinutes: '60'
       Nightly__ActiveDays: '30'
       Nightly__LeaseMinutes: '60'
       Training__MaxHistoryDays: '120'

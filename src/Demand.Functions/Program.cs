@@ -1,3 +1,4 @@
+using Demand.Functions.Dashboard;
 using Demand.Functions.Ingestion;
 using Demand.Functions.Merchants;
 using Demand.Functions.Mining;
@@ -18,5 +19,6 @@ builder.Services
     .AddMining(builder.Configuration)
     .AddNightly(builder.Configuration)
     .AddTraining(builder.Configuration)
-    .AddMerchantApi(builder.Configuration);
+    .AddMerchantApi(builder.Configuration)
+    .AddDashboard(builder.Configuration);
 builder.Build().Run();

@@ -1,6 +1,7 @@
 using Demand.Tooling;
 using System.Reflection;
 using System.Text.Json;
+using Demand.Functions.Dashboard;
 using Demand.Functions.Merchants;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure;
@@ -44,15 +45,21 @@ public sealed class FunctionDefinitionsTests
     }
 
     [Fact]
-    public void Every_http_route_is_merchant_scoped_except_health_and_the_openapi_document_and_all_are_anonymous()
+    public void Every_http_route_is_merchant_scoped_except_health_the_openapi_document_and_the_dashboards_page_assets_and_session_and_all_are_anonymous()
     {
         var http = Functions.Where(f => f.Trigger.Type == "httpTrigger").ToList();
+        string[] dashboardOwn = [DashboardRoutes.Page, DashboardRoutes.Asset, DashboardRoutes.Session, DashboardRoutes.SignInLink];
 
         http.Count.ShouldBeGreaterThan(10);
         foreach (var function in http)
         {
             var route = function.Trigger.Route.ShouldNotBeNull(function.Name);
-            if (route is not (ApiRoutes.Health or ApiRoutes.OpenApi))
+            if (DashboardRoutes.IsDashboardFunction(function.Name))
+            {
+                // Dashboard data routes are the API's under dashboard/, behind the session middleware instead of keys.
+                (dashboardOwn.Contains(route) || route.StartsWith("dashboard/v1/merchants/{merchantId}/", StringComparison.Ordinal)).ShouldBeTrue(function.Name);
+            }
+            else if (route is not (ApiRoutes.Health or ApiRoutes.OpenApi))
             {
                 route.ShouldStartWith("v1/merchants/{merchantId}/", Case.Sensitive, function.Name);
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Demand.Core.Merchants;
 using Demand.Infrastructure.Cosmos;
 using Microsoft.Extensions.Configuration;
 
@@ -16,11 +17,13 @@ internal static class MerchantsCommand
         var endpoint = new Option<Uri?>("--cosmos-endpoint") { Description = "A deployed Cosmos DB account (https://<account>.documents.azure.com:443/), reached with DefaultAzureCredential (az login); overrides --settings." };
         var database = new Option<string>("--database") { Description = "Database name with --cosmos-endpoint.", DefaultValueFactory = _ => "demand" };
         var merchant = new Argument<string>("merchantId");
-        var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, settings, endpoint, database };
+        var dashboard = new Option<bool>("--dashboard") { Description = "A dashboard key (dd.…): it signs in to the dashboard and nothing else; storefront keys (dk.…) cannot sign in." };
+        var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, dashboard, settings, endpoint, database };
         add.SetAction(async (parse, ct) =>
         {
             using var client = Connect(parse.GetValue(settings), parse.GetValue(endpoint), parse.GetValue(database)!, out var cosmos);
-            var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(parse.GetValue(merchant)!, ct);
+            var scope = parse.GetValue(dashboard) ? KeyScope.Dashboard : KeyScope.Storefront;
+            var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(parse.GetValue(merchant)!, scope, ct);
             Console.WriteLine(key);
             return 0;
         });

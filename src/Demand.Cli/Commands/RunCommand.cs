@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Demand.Core.Merchants;
 using Demand.Core.Storage;
 using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
@@ -66,12 +67,21 @@ internal static class RunCommand
             return ok ? 0 : 1;
         }
 
-        var key = await new CosmosMerchantStore(cosmos, TimeProvider.System).AddKeyAsync(SampleData.MerchantId, cancellationToken);
+        // Keys first (the nightly run visits merchants that exist), then segments and the demand forecast, which the
+        // nightly run builds: now, so the dashboard has them.
+        var merchants = new CosmosMerchantStore(cosmos, TimeProvider.System);
+        var key = await merchants.AddKeyAsync(SampleData.MerchantId, cancellationToken);
+        var dashboardKey = await merchants.AddKeyAsync(SampleData.MerchantId, KeyScope.Dashboard, cancellationToken);
+        Console.WriteLine("demand run: building segments and the demand forecast (the nightly run)");
+        await host.TriggerAsync("NightlyRescore", cancellationToken);
+        await host.WaitForIdleAsync(TimeSpan.FromMinutes(15), cancellationToken);
         var sampleUser = await FirstUserAsync(cosmos.Profiles, cancellationToken);
         var api = new Uri(host.HttpBaseAddress, "api/");
         Console.WriteLine($"Serving {api} (Ctrl-C to stop). Azurite: {azurite.BlobServiceUri} (connection string below). An API key for merchant {SampleData.MerchantId} (shown once):");
         Console.WriteLine($"  curl -H 'X-Api-Key: {key}' {api}v1/merchants/{SampleData.MerchantId}/users/{sampleUser ?? "<userId>"}/profile");
         Console.WriteLine($"  upload more logs to container 'logs' at {SampleData.MerchantId}/<day>/<part>.jsonl with: {azurite.ConnectionString}");
+        Console.WriteLine($"Dashboard: {api}dashboard — sign in with the dashboard key {dashboardKey}");
+        Console.WriteLine($"  or open this sign-in link within {SignInLinkMinutes} minutes: {SignInLink(api, settings, dashboardKey)}");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -81,6 +91,17 @@ internal static class RunCommand
         }
 
         return 0;
+    }
+
+    private const int SignInLinkMinutes = 15;
+
+    /// <summary>A link that signs in with <paramref name="dashboardKey"/> without showing the key to the page.</summary>
+    private static Uri SignInLink(Uri api, Dictionary<string, string> settings, string dashboardKey)
+    {
+        ApiKeys.TryParse(dashboardKey, KeyScope.Dashboard, out var merchantId, out var keyId, out _);
+        var ticket = DashboardTokens.Issue(
+            Convert.FromBase64String(settings["Dashboard__SigningKey"]), DashboardTokens.SignInPurpose, merchantId, keyId, DateTimeOffset.UtcNow.AddMinutes(SignInLinkMinutes));
+        return new Uri(api, "dashboard/sign-in?ticket=" + Uri.EscapeDataString(ticket));
     }
 
     /// <summary>local.settings.json's values (the sample's when there is none), pointed at this run's emulators.</summary>
@@ -95,6 +116,12 @@ internal static class RunCommand
         settings["Cosmos__Key"] = cosmos.Key!;
         settings["Cosmos__DatabaseName"] = cosmos.DatabaseName;
         settings["Cosmos__CreateIfNotExists"] = "true";
+        if (!settings.TryGetValue("Dashboard__SigningKey", out var signing) || string.IsNullOrWhiteSpace(signing))
+        {
+            // A fresh key per run: sessions of an earlier run end with it.
+            settings["Dashboard__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        }
+
         return settings;
     }
 

@@ -48,7 +48,7 @@ public sealed class ReviewNeedDocument
 }
 
 /// <summary>One need's standing for a product: how many reviews mention it and how that moved week over week.</summary>
-public sealed record ProductNeedShare(string Need, string Aspect, string Polarity, int Mentions, double Share, int ThisWeek, int LastWeek);
+public sealed record ProductNeedShare(string Need, string Aspect, string Polarity, int Mentions, double Share, int ThisWeek, int LastWeek, IReadOnlyList<string>? Quotes = null);
 
 /// <summary>The <c>insights</c> document <c>productNeeds.{productId}</c>: what customers say is missing from a product.</summary>
 public sealed class ProductNeedSummary
@@ -74,6 +74,9 @@ public sealed class ProductNeedSummary
 
     public static string IdFor(string productId) => "productNeeds." + productId;
 
+    /// <summary>Review quotes kept per need as evidence.</summary>
+    public const int MaxQuotes = 3;
+
     /// <summary>
     /// Shares over the product's reviews, needs merged through the merchant's <paramref name="taxonomy"/>; the trend
     /// compares the last 7 days with the 7 before (up to the newest review).
@@ -90,7 +93,10 @@ public sealed class ProductNeedSummary
                 return new ProductNeedShare(
                     g.Key.Need, g.Key.Aspect, g.Key.Polarity, mentions, Math.Round(mentions / (double)Math.Max(1, reviews.Count), 4),
                     g.Where(x => x.Review.ReviewedAt > latest.AddDays(-7)).Select(x => x.Review.ReviewId).Distinct().Count(),
-                    g.Where(x => x.Review.ReviewedAt <= latest.AddDays(-7) && x.Review.ReviewedAt > latest.AddDays(-14)).Select(x => x.Review.ReviewId).Distinct().Count());
+                    g.Where(x => x.Review.ReviewedAt <= latest.AddDays(-7) && x.Review.ReviewedAt > latest.AddDays(-14)).Select(x => x.Review.ReviewId).Distinct().Count(),
+                    // The customers' own words as evidence, newest first; erasing a shopper rebuilds the summary without theirs.
+                    g.OrderByDescending(x => x.Review.ReviewedAt).ThenBy(x => x.Review.ReviewId, StringComparer.Ordinal)
+                        .Select(x => x.Need.Evidence).Where(e => !string.IsNullOrWhiteSpace(e)).Distinct(StringComparer.Ordinal).Take(MaxQuotes).ToList());
             })
             .OrderByDescending(n => n.Polarity == "negative").ThenByDescending(n => n.Mentions).ThenBy(n => n.Need, StringComparer.Ordinal)
             .ToList();

@@ -16,4 +16,7 @@ public interface IIngestionStore
     Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);
 
     Task<IngestionReport?> GetReportAsync(string merchantId, string partId, CancellationToken cancellationToken);
+
+    /// <summary>The merchant's reports of parts finished at or after <paramref name="since"/>, newest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<IngestionReport>> ListReportsAsync(string merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken);
 }

@@ -77,6 +77,8 @@ public sealed class ApiDescription
             .WithSummary("Everything stored about a shopper, derived needs and evidence included.");
         merchant.MapDelete(ApiRoutes.User, PrivacyHandlers.Erase).WithName("EraseUser").WithTags("Privacy")
             .WithSummary("Erase a shopper everywhere; replayed logs will not bring them back.");
+        merchant.MapGet(ApiRoutes.Ingestions, IngestionHandlers.ListIngestions).WithName("ListIngestions").WithTags("Ingestion")
+            .WithSummary("Ingestion reports of the last days (?days=1–90, default 14), newest first, and the scoring and mining queues' backlog.");
         merchant.MapGet(ApiRoutes.Ingestion, IngestionHandlers.GetIngestion).WithName("GetIngestion").WithTags("Ingestion")
             .WithSummary("An ingestion report: counts by type, rejects by reason, duplicates, users touched, time range, throughput.");
         merchant.MapPost(ApiRoutes.Events, RealtimeEvents.PostEvents).WithName("PostEvents").WithTags("Events")

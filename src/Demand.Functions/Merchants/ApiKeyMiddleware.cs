@@ -1,4 +1,5 @@
 using Demand.Core.Merchants;
+using Demand.Functions.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +10,8 @@ namespace Demand.Functions.Merchants;
 /// <summary>
 /// Per-merchant API keys (header <c>X-Api-Key</c>) on every <c>/api/v1/merchants/{merchantId}/…</c> function: a missing
 /// or wrong key answers 401 before any body is read; a valid key used on another merchant's routes answers exactly like
-/// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged.
+/// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged. Dashboard functions are
+/// left to <see cref="DashboardSessionMiddleware"/> (a session cookie, not a key).
 /// </summary>
 public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMiddleware
 {
@@ -21,7 +23,7 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
-        if (http?.GetRouteValue("merchantId") is not string routeMerchant)
+        if (http?.GetRouteValue("merchantId") is not string routeMerchant || DashboardRoutes.IsDashboardFunction(context.FunctionDefinition.Name))
         {
             await next(context);
             return;

@@ -12,6 +12,7 @@ public static class ApiRoutes
     public const string Profile = User + "/profile";
     public const string Recommendations = User + "/recommendations";
     public const string Export = User + "/export";
+    public const string Ingestions = Merchant + "/ingestions";
     public const string Ingestion = Merchant + "/ingestions/{ingestionId}";
     public const string ProductNeeds = Merchant + "/products/{productId}/needs";
     public const string CategoryNeeds = Merchant + "/categories/{categoryId}/needs";

@@ -1,3 +1,4 @@
+using Demand.Functions.Dashboard;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,10 +18,14 @@ public static class MerchantApiFeature
         return services;
     }
 
-    /// <summary>Key check, then rate limit, around every merchant-scoped HTTP function (after the host's HTTP proxying).</summary>
+    /// <summary>
+    /// Key check (API functions) or session check (dashboard functions), then rate limit, around every merchant-scoped
+    /// HTTP function (after the host's HTTP proxying).
+    /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseMerchantApi(this IFunctionsWorkerApplicationBuilder builder)
     {
         builder.UseMiddleware<ApiKeyMiddleware>();
+        builder.UseMiddleware<DashboardSessionMiddleware>();
         builder.UseMiddleware<RateLimitMiddleware>();
         return builder;
     }

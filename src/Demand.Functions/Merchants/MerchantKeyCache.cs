@@ -17,10 +17,21 @@ public sealed class MerchantKeyCache(IMerchantStore merchants, IOptions<ApiOptio
     // Entries exist only for merchants that exist, so callers inventing merchant ids cannot grow the cache.
     private readonly ConcurrentDictionary<string, (MerchantDocument Merchant, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
 
-    public async Task<bool> VerifyAsync(string merchantId, string keyId, string secret, CancellationToken cancellationToken)
+    public Task<bool> VerifyAsync(string merchantId, string keyId, string secret, CancellationToken cancellationToken) =>
+        CheckAsync(merchantId, m => ApiKeys.Verify(m, keyId, secret), cancellationToken);
+
+    /// <summary>A dashboard key's secret, at sign-in.</summary>
+    public Task<bool> VerifyDashboardAsync(string merchantId, string keyId, string secret, CancellationToken cancellationToken) =>
+        CheckAsync(merchantId, m => ApiKeys.Verify(m, keyId, secret, KeyScope.Dashboard), cancellationToken);
+
+    /// <summary>Whether the dashboard key a session names is still active (revoking it ends its sessions within the cache time).</summary>
+    public Task<bool> IsActiveDashboardKeyAsync(string merchantId, string keyId, CancellationToken cancellationToken) =>
+        CheckAsync(merchantId, m => ApiKeys.IsActive(m, keyId, KeyScope.Dashboard), cancellationToken);
+
+    private async Task<bool> CheckAsync(string merchantId, Func<MerchantDocument, bool> accepts, CancellationToken cancellationToken)
     {
         var ttl = TimeSpan.FromSeconds(options.Value.KeyCacheSeconds);
-        if (ttl > TimeSpan.Zero && _entries.TryGetValue(merchantId, out var cached) && cached.Until > time.GetUtcNow() && ApiKeys.Verify(cached.Merchant, keyId, secret))
+        if (ttl > TimeSpan.Zero && _entries.TryGetValue(merchantId, out var cached) && cached.Until > time.GetUtcNow() && accepts(cached.Merchant))
         {
             return true;
         }
@@ -37,6 +48,6 @@ public sealed class MerchantKeyCache(IMerchantStore merchants, IOptions<ApiOptio
             _entries[merchantId] = (merchant, time.GetUtcNow() + ttl);
         }
 
-        return ApiKeys.Verify(merchant, keyId, secret);
+        return accepts(merchant);
     }
 }

@@ -26,10 +26,11 @@ public static class ProductHandlers
             ? ApiProblems.NotFound()
             : TypedResults.Ok(new ProductNeedsResponse(
                 summary.ProductId, summary.CategoryId, summary.Reviews, summary.UpdatedAt,
-                summary.Needs.Select(n => new ProductNeedResponse(n.Need, n.Aspect, n.Polarity, n.Mentions, n.Share, n.ThisWeek, n.LastWeek)).ToList()));
+                summary.Needs.Select(n => new ProductNeedResponse(n.Need, n.Aspect, n.Polarity, n.Mentions, n.Share, n.ThisWeek, n.LastWeek, n.Quotes ?? [])).ToList()));
     }
 }
 
 public sealed record ProductNeedsResponse(string ProductId, string? CategoryId, int Reviews, DateTimeOffset UpdatedAt, IReadOnlyList<ProductNeedResponse> Needs);
 
-public sealed record ProductNeedResponse(string Need, string Aspect, string Polarity, int Mentions, double Share, int ThisWeek, int LastWeek);
+/// <summary>One need of a product; <paramref name="Quotes"/> are review excerpts that state it (up to 3, newest first).</summary>
+public sealed record ProductNeedResponse(string Need, string Aspect, string Polarity, int Mentions, double Share, int ThisWeek, int LastWeek, IReadOnlyList<string> Quotes);

@@ -39,6 +39,12 @@ public sealed record IngestionResponse(
         r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond));
 }
 
+/// <summary>Recent ingestion reports, newest first, and how many score and mine messages wait in the queues.</summary>
+public sealed record IngestionListResponse(int Days, IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog Backlog);
+
+/// <summary>Messages waiting (null: unknown).</summary>
+public sealed record QueueBacklog(int? Score, int? Mine);
+
 public sealed record ErasureResponse(string UserId, bool Existed, string Detail);
 
 public sealed record HealthResponse(string Status);

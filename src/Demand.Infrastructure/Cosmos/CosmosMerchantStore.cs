@@ -9,9 +9,12 @@ public sealed class CosmosMerchantStore(DemandCosmos cosmos, TimeProvider time) 
     public Task<MerchantDocument?> GetAsync(string merchantId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<MerchantDocument>(cosmos.Merchants, merchantId, new PartitionKey(merchantId), cancellationToken);
 
-    public async Task<string> AddKeyAsync(string merchantId, CancellationToken cancellationToken)
+    public Task<string> AddKeyAsync(string merchantId, CancellationToken cancellationToken) =>
+        AddKeyAsync(merchantId, KeyScope.Storefront, cancellationToken);
+
+    public async Task<string> AddKeyAsync(string merchantId, KeyScope scope, CancellationToken cancellationToken)
     {
-        var (key, stored) = ApiKeys.Create(merchantId, time.GetUtcNow());
+        var (key, stored) = ApiKeys.Create(merchantId, time.GetUtcNow(), scope);
         await CosmosDocuments.UpdateAsync(
             cosmos.Merchants,
             merchantId,

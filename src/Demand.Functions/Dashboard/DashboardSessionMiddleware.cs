@@ -1,0 +1,68 @@
+using Demand.Functions.Merchants;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace Demand.Functions.Dashboard;
+
+/// <summary>
+/// The dashboard's counterpart of <see cref="ApiKeyMiddleware"/>, around every <c>Dashboard…</c> function but the page,
+/// its assets, sign-in and the session probe: no valid session cookie (or its dashboard key revoked since) → 401; a session on another
+/// merchant's routes → exactly the API's 404; any method but GET/HEAD without the session's CSRF token in
+/// <c>X-CSRF-Token</c> → 403. The cookie is SameSite=Strict as well; the token also stops a same-site page or a
+/// forgotten form from writing. The session's key then goes through the same per-key rate limit as API keys.
+/// </summary>
+public sealed class DashboardSessionMiddleware(DashboardSessions sessions, MerchantKeyCache keys) : IFunctionsWorkerMiddleware
+{
+    private static readonly HashSet<string> Anonymous = new(StringComparer.Ordinal)
+    {
+        DashboardFunctionNames.Page, DashboardFunctionNames.Asset, DashboardFunctionNames.SignIn, DashboardFunctionNames.SignInLink, DashboardFunctionNames.Session,
+    };
+
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var http = context.GetHttpContext();
+        if (http is null || !DashboardRoutes.IsDashboardFunction(context.FunctionDefinition.Name) || Anonymous.Contains(context.FunctionDefinition.Name))
+        {
+            await next(context);
+            return;
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        if (!sessions.TryRead(http.Request, out var session) || !await keys.IsActiveDashboardKeyAsync(session.MerchantId, session.KeyId, http.RequestAborted))
+        {
+            context.GetInvocationResult().Value = TypedResults.Problem(
+                title: "Not signed in", detail: "Sign in to the dashboard with a dashboard key.", statusCode: StatusCodes.Status401Unauthorized);
+            return;
+        }
+
+        if (http.GetRouteValue("merchantId") is string routeMerchant && !string.Equals(routeMerchant, session.MerchantId, StringComparison.Ordinal))
+        {
+            context.GetInvocationResult().Value = ApiProblems.NotFound();
+            return;
+        }
+
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && !sessions.CsrfMatches(session, http.Request.Headers[DashboardSessions.CsrfHeader].ToString()))
+        {
+            context.GetInvocationResult().Value = TypedResults.Problem(
+                title: "Missing or wrong CSRF token", detail: $"Send the session's token (GET {DashboardRoutes.BasePath}/session) in the {DashboardSessions.CsrfHeader} header.",
+                statusCode: StatusCodes.Status403Forbidden);
+            return;
+        }
+
+        http.Items[DashboardSessions.SessionItem] = session;
+        http.Items[ApiKeyMiddleware.VerifiedKeyItem] = session.MerchantId + "." + session.KeyId;
+        await next(context);
+
+        // A handler's 404 on the merchant's own routes means "nothing yet" (no forecast, no needs for that category, an
+        // unknown shopper): the page shows its empty state for a 204, and the browser logs no failed request. Another
+        // merchant's routes never get here: they answered the API's 404 above.
+        var result = context.GetInvocationResult().Value;
+        if (HttpMethods.IsGet(http.Request.Method) && (result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound })
+        {
+            context.GetInvocationResult().Value = TypedResults.NoContent();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Demand.Core.Merchants;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Demand.Functions.Dashboard;
+
+/// <summary>
+/// The session cookie: a <see cref="DashboardTokens"/> session token, HttpOnly (page script never sees it), Secure,
+/// SameSite=Strict (never sent on a request another site starts), scoped to the dashboard's path, with a fixed
+/// lifetime of <c>Dashboard:SessionMinutes</c>.
+/// </summary>
+public sealed class DashboardSessions(IOptions<DashboardOptions> options, TimeProvider time)
+{
+    public const string CookieName = "demand_session";
+    public const string CsrfHeader = "X-CSRF-Token";
+
+    /// <summary>The verified session for the handlers after the middleware.</summary>
+    internal const string SessionItem = "Demand.DashboardSession";
+
+    private readonly byte[]? _key = options.Value.SigningKeyBytes();
+
+    /// <summary>False when no signing key is configured: nobody can sign in.</summary>
+    public bool Enabled => _key is not null;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public DashboardToken Start(HttpResponse response, string merchantId, string keyId)
+    {
+        var expires = time.GetUtcNow().AddMinutes(options.Value.SessionMinutes);
+        var token = DashboardTokens.Issue(Key, DashboardTokens.SessionPurpose, merchantId, keyId, expires);
+        response.Cookies.Append(CookieName, token, Cookie(expires));
+        DashboardTokens.TryVerify(Key, DashboardTokens.SessionPurpose, token, time.GetUtcNow(), out var session);
+        return session;
+    }
+
+    public void End(HttpResponse response) => response.Cookies.Delete(CookieName, Cookie(null));
+
+    public bool TryRead(HttpRequest request, out DashboardToken session)
+    {
+        session = null!;
+        return _key is not null && DashboardTokens.TryVerify(_key, DashboardTokens.SessionPurpose, request.Cookies[CookieName], time.GetUtcNow(), out session);
+    }
+
+    public bool TryRedeemLink(string? ticket, out DashboardToken link)
+    {
+        link = null!;
+        return _key is not null && DashboardTokens.TryVerify(_key, DashboardTokens.SignInPurpose, ticket, time.GetUtcNow(), out link);
+    }
+
+    public string CsrfToken(DashboardToken session) => DashboardTokens.CsrfToken(Key, session);
+
+    public bool CsrfMatches(DashboardToken session, string? presented) => DashboardTokens.CsrfMatches(Key, session, presented);
+
+    private byte[] Key => _key ?? throw new InvalidOperationException("Dashboard:SigningKey is not configured.");
+
+    private static CookieOptions Cookie(DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Secure = true,
+        SameSite = SameSiteMode.Strict,
+        Path = DashboardRoutes.BasePath,
+        Expires = expires,
+        IsEssential = true,
+    };
+}

@@ -1,0 +1,3 @@
+using Demand.Dashboard.Tests;
+
+[assembly: AssemblyFixture(typeof(DashboardApp))]
