@@ -95,6 +95,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Model__Path: 'models/demand-mlp.onnx'
       Model__TopK: '10'
       Model__StatsMaxAgeMinutes: '1440'
+      Model__MaxConcurrentBatches: '4'
+      Ingestion__MaxPartBytes: '134217728'
+      Ingestion__UploadMinutes: '15'
       Api__RequestsPerMinutePerKey: '1200'
       Api__KeyCacheSeconds: '30'
       Dashboard__SigningKey: dashboardSigningKey

@@ -82,7 +82,8 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
   }
 }
 
-// The app identity: blob owner (trigger receipts, package, outputs), queue contributor (triggers and
+// The app identity: blob owner (trigger receipts, package, outputs; its generateUserDelegationKey signs the
+// create-only upload URLs of POST …/uploads — shared keys are off), queue contributor (triggers and
 // outputs), table contributor (the host's timer and blob-trigger bookkeeping).
 resource appRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [ roles.blobDataOwner, roles.queueDataContributor, roles.tableDataContributor ]: {
   name: guid(account.id, appPrincipalId, role)

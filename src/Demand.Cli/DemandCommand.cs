@@ -21,7 +21,10 @@ public static class DemandCommand
         root.Subcommands.Add(TrainingCommands.Evaluate());
         root.Subcommands.Add(MerchantsCommand.Create());
         root.Subcommands.Add(EvaluateMinerCommand.Create());
+        root.Subcommands.Add(MinerTrainingCommand.Create());
+        root.Subcommands.Add(MineCommand.Create());
         root.Subcommands.Add(MappingsCommand.Create());
+        root.Subcommands.Add(UploadCommand.Create());
         return root;
     }
 }

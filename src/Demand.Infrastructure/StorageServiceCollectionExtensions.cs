@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<CosmosReviewNeedStore>();
         services.TryAddSingleton(_ => new LogsStorage(configuration));
         services.TryAddSingleton<IQuarantine, BlobQuarantine>();
+        services.TryAddSingleton<IUploadUrls, BlobUploadUrls>();
         services.TryAddSingleton<ILogArchive, BlobLogArchive>();
         services.TryAddSingleton<IModelStore, Scoring.ModelStore>();
         return services;

@@ -1,54 +1,120 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Xml.Linq;
 using Demand.Core.Mining;
+using Demand.Infrastructure.Mining;
 
 namespace Demand.Cli.Commands;
 
+/// <summary>A labelled aspect term of an English test sentence: span [From, To) and polarity (negative | neutral | positive | conflict).</summary>
+internal sealed record AspectTerm(string Term, int From, int To, string Polarity);
+
 /// <summary>
-/// <c>demand evaluate-miner</c>: aspect-term F1 and polarity accuracy on MAMS-ATSA (lexicon and polarity model
-/// learned from train, threshold chosen on val, reported on test), and need precision/recall of the lexicon miner
-/// on generated EN+ZH reviews against the generator's labels. With <c>--min-f1</c> / <c>--min-accuracy</c> a MAMS
-/// result below a floor exits 1 (scripts/evaluate.sh runs it in CI: the dataset lives outside the repository, so
-/// it cannot be a test).
+/// <c>demand evaluate-miner</c>: scores the shipped miner through <c>demand mine</c> itself (the test sets are written
+/// as review lines, mined by <see cref="MineCommand.MineFileAsync"/>, and the output lines are scored) on real labelled
+/// data in ../shared/datasets — English: SemEval-14 laptops and restaurants test gold, MAMS-ATSA test (aspect-term F1 by
+/// exact span, polarity accuracy on matched terms, conflict terms left out of accuracy); Chinese: a balanced sample of
+/// the held-out chinese-absa splits per product domain (share of negative reviews that get ≥ 1 negative aspect, share of
+/// positive reviews that get one). The lexicon miner runs on the same lines as the baseline. Floors apply to the
+/// shipped miner and make the command exit 1 (scripts/evaluate.sh; the data lives outside the repository, so this
+/// cannot be a test).
 /// </summary>
 internal static class EvaluateMinerCommand
 {
     public static Command Create()
     {
-        var mams = new Option<string?>("--mams") { Description = "MAMS-ATSA folder with train.xml, val.xml, test.xml." };
-        var generated = new Option<string?>("--generated") { Description = "truth/<merchant>/reviews.jsonl written by demand generate." };
-        var minF1 = new Option<double>("--min-f1") { Description = "Fail (exit 1) when the MAMS-ATSA test aspect-term F1 is below this." };
-        var minAccuracy = new Option<double>("--min-accuracy") { Description = "Fail (exit 1) when the MAMS-ATSA test polarity accuracy is below this." };
-        var command = new Command("evaluate-miner", "Evaluate the offline need miner on MAMS-ATSA and on generated reviews.") { mams, generated, minF1, minAccuracy };
-        command.SetAction(parse =>
+        var datasets = new Option<string>("--datasets") { Description = "The datasets folder (mams/, semeval14/, chinese-absa/).", DefaultValueFactory = _ => "../shared/datasets" };
+        var perClass = new Option<int>("--zh-per-class") { Description = "Chinese reviews per polarity and domain in the balanced sample.", DefaultValueFactory = _ => 100 };
+        var minLaptops = new Option<double>("--min-laptops-f1") { Description = "Floor: SemEval-14 laptops test aspect-term F1." };
+        var minRestaurants = new Option<double>("--min-restaurants-f1") { Description = "Floor: SemEval-14 restaurants test aspect-term F1." };
+        var minAccuracy = new Option<double>("--min-accuracy") { Description = "Floor: polarity accuracy on matched terms (both SemEval-14 sets)." };
+        var minZhNegative = new Option<double>("--min-zh-negative") { Description = "Floor: share of negative Chinese reviews with a negative aspect." };
+        var maxZhPositive = new Option<double>("--max-zh-positive") { Description = "Ceiling: share of positive Chinese reviews with a negative aspect.", DefaultValueFactory = _ => 1.0 };
+        var baseline = new Option<bool>("--baseline") { Description = "Also score the lexicon miner on the same lines.", DefaultValueFactory = _ => true };
+        var command = new Command("evaluate-miner", "Score the shipped need miner (via demand mine) on real labelled review sets.")
         {
-            var exit = 0;
-            if (parse.GetValue(mams) is { } folder)
+            datasets, perClass, minLaptops, minRestaurants, minAccuracy, minZhNegative, maxZhPositive, baseline,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var root = parse.GetValue(datasets)!;
+            var missing = new[] { "semeval14/Laptops_Test_Gold.xml", "semeval14/Restaurants_Test_Gold.xml", "mams/MAMS-ATSA/test.xml", "chinese-absa" }
+                .Where(f => !Path.Exists(Path.Combine(root, f))).ToList();
+            if (missing.Count > 0)
             {
-                if (!File.Exists(Path.Combine(folder, "test.xml")))
-                {
-                    Console.Error.WriteLine($"evaluate-miner: MAMS-ATSA not found at {Path.GetFullPath(folder)} (train.xml, val.xml, test.xml).");
-                    return 2;
-                }
-
-                var (f1, accuracy, threshold) = Mams(folder);
-                Console.WriteLine($"MAMS-ATSA test: aspect-term F1 {f1:F3}, polarity accuracy {accuracy:F3} (lexicon threshold {threshold:F2} chosen on val)");
-                exit |= Floor("aspect-term F1", f1, parse.GetValue(minF1));
-                exit |= Floor("polarity accuracy", accuracy, parse.GetValue(minAccuracy));
+                Console.Error.WriteLine($"evaluate-miner: missing under {Path.GetFullPath(root)}: {string.Join(", ", missing)}");
+                return 2;
             }
 
-            if (parse.GetValue(generated) is { } truth)
+            using var learned = new LearnedNeedMiner(LearnedMinerFiles.Default);
+            var miners = new List<INeedMiner> { learned };
+            if (parse.GetValue(baseline))
             {
-                var (precision, recall, count) = Generated(truth);
-                Console.WriteLine($"generated reviews ({count:N0}): need precision {precision:F3}, recall {recall:F3} (aspect + need + polarity must match)");
+                miners.Add(new LexiconNeedMiner());
+            }
+
+            var work = Directory.CreateTempSubdirectory("demand-evaluate-miner-");
+            var exit = 0;
+            try
+            {
+                var english = new[]
+                {
+                    ("SemEval-14 laptops test", "laptops", LoadSentences(Path.Combine(root, "semeval14", "Laptops_Test_Gold.xml"))),
+                    ("SemEval-14 restaurants test", "restaurants", LoadSentences(Path.Combine(root, "semeval14", "Restaurants_Test_Gold.xml"))),
+                    ("MAMS-ATSA test", "mams", LoadSentences(Path.Combine(root, "mams", "MAMS-ATSA", "test.xml"))),
+                };
+                var chinese = ChineseSample(root, parse.GetValue(perClass));
+                foreach (var miner in miners)
+                {
+                    var shipped = ReferenceEquals(miner, learned);
+                    Console.WriteLine($"{miner.Version}{(shipped ? " (shipped)" : " (baseline)")}:");
+                    foreach (var (name, key, sentences) in english)
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        var lines = await MineAsync(work.FullName, miner, sentences.Select((s, i) => MineCommand.InputLine("s" + i, s.Text, "en")), cancellationToken);
+                        var (precision, recall, f1, accuracy, matched) = ScoreEnglish(sentences, lines);
+                        Console.WriteLine($"  {name,-28} aspect-term P {precision:F3} R {recall:F3} F1 {f1:F3}; polarity accuracy {accuracy:F3} on {matched:N0} matched terms ({sentences.Count:N0} sentences, {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s)");
+                        if (shipped)
+                        {
+                            exit |= Floor(name + " F1", f1, key switch { "laptops" => parse.GetValue(minLaptops), "restaurants" => parse.GetValue(minRestaurants), _ => 0 });
+                            exit |= Floor(name + " polarity accuracy", accuracy, key == "mams" ? 0 : parse.GetValue(minAccuracy));
+                        }
+                    }
+
+                    var mined = await MineAsync(work.FullName, miner, chinese.Select((r, i) => MineCommand.InputLine("z" + i, r.Review.Text, "zh")), cancellationToken);
+                    var negativeHit = new List<bool>();
+                    var positiveHit = new List<bool>();
+                    foreach (var domain in ChineseAbsa.Domains)
+                    {
+                        var neg = chinese.Select((r, i) => (r, i)).Where(x => x.r.Review.Domain == domain && x.r.Label == "negative").Select(x => HasNegative(mined[x.i])).ToList();
+                        var pos = chinese.Select((r, i) => (r, i)).Where(x => x.r.Review.Domain == domain && x.r.Label == "positive").Select(x => HasNegative(mined[x.i])).ToList();
+                        negativeHit.AddRange(neg);
+                        positiveHit.AddRange(pos);
+                        Console.WriteLine($"  chinese-absa {domain,-11} negative reviews with a negative aspect {Share(neg):F3} ({neg.Count}), positive reviews with one {Share(pos):F3} ({pos.Count})");
+                    }
+
+                    Console.WriteLine($"  chinese-absa all domains    negative reviews with a negative aspect {Share(negativeHit):F3} ({negativeHit.Count}), positive reviews with one {Share(positiveHit):F3} ({positiveHit.Count})");
+                    if (shipped)
+                    {
+                        exit |= Floor("Chinese negative reviews with a negative aspect", Share(negativeHit), parse.GetValue(minZhNegative));
+                        exit |= Floor("1 - Chinese positive reviews with a negative aspect", 1 - Share(positiveHit), 1 - parse.GetValue(maxZhPositive));
+                    }
+                }
+            }
+            finally
+            {
+                work.Delete(recursive: true);
             }
 
             return exit;
         });
         return command;
     }
+
+    private static double Share(List<bool> values) => values.Count == 0 ? 0 : values.Count(v => v) / (double)values.Count;
+
+    private static bool HasNegative(MinedLine line) => line.Aspects.Any(a => a.Polarity == AspectNeeds.Negative);
 
     private static int Floor(string figure, double value, double floor)
     {
@@ -57,56 +123,47 @@ internal static class EvaluateMinerCommand
             return 0;
         }
 
-        Console.Error.WriteLine($"evaluate-miner: MAMS-ATSA {figure} {value:F3} is below the floor {floor:F2}.");
+        Console.Error.WriteLine($"evaluate-miner: {figure} {value:F3} is below the floor {floor:F2}.");
         return 1;
     }
 
-    public static List<(string Text, IReadOnlyList<AspectTerm> Terms)> LoadMams(string file) =>
-        XDocument.Load(file).Descendants("sentence").Select(s => (
-            s.Element("text")!.Value,
-            (IReadOnlyList<AspectTerm>)s.Descendants("aspectTerm").Select(a => new AspectTerm(
-                a.Attribute("term")!.Value,
-                int.Parse(a.Attribute("from")!.Value, CultureInfo.InvariantCulture),
-                int.Parse(a.Attribute("to")!.Value, CultureInfo.InvariantCulture),
-                a.Attribute("polarity")!.Value)).ToList())).ToList();
-
-    public static (double F1, double Accuracy, double Threshold) Mams(string folder)
+    /// <summary>Writes the lines as a reviews file, runs <c>demand mine</c>'s pipeline on it and reads its output back.</summary>
+    private static async Task<List<MinedLine>> MineAsync(string folder, INeedMiner miner, IEnumerable<string> inputLines, CancellationToken cancellationToken)
     {
-        var train = LoadMams(Path.Combine(folder, "train.xml"));
-        var val = LoadMams(Path.Combine(folder, "val.xml"));
-        var test = LoadMams(Path.Combine(folder, "test.xml"));
-        var best = (F1: -1.0, Threshold: 0.0);
-        foreach (var threshold in new[] { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6 })
+        var input = Path.Combine(folder, "reviews.jsonl");
+        var output = Path.Combine(folder, "needs.jsonl");
+        await File.WriteAllLinesAsync(input, inputLines, cancellationToken);
+        await using (var writer = new StreamWriter(output))
         {
-            var extractor = new AspectTermExtractor { MinPrecision = threshold };
-            extractor.Train(train);
-            var (f1, _) = Score(extractor, val);
-            if (f1 > best.F1)
-            {
-                best = (f1, threshold);
-            }
+            await MineCommand.MineFileAsync(input, writer, miner, cancellationToken);
         }
 
-        var final = new AspectTermExtractor { MinPrecision = best.Threshold };
-        final.Train(train.Concat(val));
-        var (testF1, accuracy) = Score(final, test);
-        return (testF1, accuracy, best.Threshold);
+        return File.ReadLines(output).Select(MineCommand.ParseLine).ToList();
     }
 
-    private static (double F1, double Accuracy) Score(AspectTermExtractor extractor, List<(string Text, IReadOnlyList<AspectTerm> Terms)> data)
+    private static (double Precision, double Recall, double F1, double Accuracy, int Matched) ScoreEnglish(List<(string Text, IReadOnlyList<AspectTerm> Terms)> sentences, List<MinedLine> lines)
     {
-        double tp = 0, predicted = 0, gold = 0, polarityRight = 0;
-        foreach (var (text, terms) in data)
+        double tp = 0, predicted = 0, gold = 0, polarityRight = 0, polarityScored = 0;
+        for (var i = 0; i < sentences.Count; i++)
         {
-            var found = extractor.Extract(text);
+            var terms = sentences[i].Terms;
+            // A term found twice (two sentences' windows) counts once.
+            // Aspect terms are named in the text (SemEval's definition): implicit aspects ("too heavy") are not terms.
+            var found = lines[i].Aspects.Where(a => a.Implicit != true).GroupBy(a => (a.From, a.To)).Select(g => g.First()).ToList();
             predicted += found.Count;
-            gold += terms.Count;
-            foreach (var term in terms)
+            gold += terms.Select(t => (t.From, t.To)).Distinct().Count();
+            foreach (var term in terms.DistinctBy(t => (t.From, t.To)))
             {
                 var match = found.FirstOrDefault(f => f.From == term.From && f.To == term.To);
-                if (match is not null)
+                if (match is null)
                 {
-                    tp++;
+                    continue;
+                }
+
+                tp++;
+                if (term.Polarity != "conflict")
+                {
+                    polarityScored++;
                     polarityRight += match.Polarity == term.Polarity ? 1 : 0;
                 }
             }
@@ -114,25 +171,39 @@ internal static class EvaluateMinerCommand
 
         var precision = predicted == 0 ? 0 : tp / predicted;
         var recall = gold == 0 ? 0 : tp / gold;
-        return (precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall), tp == 0 ? 0 : polarityRight / tp);
+        var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+        return (precision, recall, f1, polarityScored == 0 ? 0 : polarityRight / polarityScored, (int)tp);
     }
 
-    public static (double Precision, double Recall, int Count) Generated(string truthFile)
+    /// <summary>Reviews whose labels are all negative or all positive, up to <paramref name="perClass"/> of each per domain (fixed seed).</summary>
+    private static List<(ChineseReview Review, string Label)> ChineseSample(string root, int perClass)
     {
-        var miner = new LexiconNeedMiner();
-        double tp = 0, predicted = 0, gold = 0;
-        var count = 0;
-        foreach (var line in File.ReadLines(truthFile))
+        var random = new Random(2026);
+        var sample = new List<(ChineseReview, string)>();
+        foreach (var group in ChineseAbsa.Load(root, "test").GroupBy(r => r.Domain))
         {
-            var review = JsonDocument.Parse(line).RootElement;
-            var labels = review.GetProperty("labels").EnumerateArray().Select(l => (l.GetProperty("aspect").GetString(), l.GetProperty("need").GetString(), l.GetProperty("polarity").GetString())).ToHashSet();
-            var mined = miner.Mine(review.GetProperty("text").GetString()!, review.GetProperty("rating").GetInt32()).Select(n => ((string?)n.Aspect, (string?)n.Need, (string?)n.Polarity)).ToHashSet();
-            tp += mined.Count(labels.Contains);
-            predicted += mined.Count;
-            gold += labels.Count;
-            count++;
+            foreach (var label in new[] { "negative", "positive" })
+            {
+                var pool = group.Where(r =>
+                {
+                    var polarities = r.Aspects.Concat(r.Opinions).Select(a => a.Polarity).ToHashSet(StringComparer.Ordinal);
+                    return polarities.Contains(label) && !polarities.Contains(label == "negative" ? "positive" : "negative");
+                }).ToArray();
+                random.Shuffle(pool);
+                sample.AddRange(pool.Take(perClass).Select(r => (r, label)));
+            }
         }
 
-        return (predicted == 0 ? 0 : tp / predicted, gold == 0 ? 0 : tp / gold, count);
+        return sample;
     }
+
+    /// <summary>SemEval-14 / MAMS-ATSA XML: sentences with their aspect terms.</summary>
+    public static List<(string Text, IReadOnlyList<AspectTerm> Terms)> LoadSentences(string file) =>
+        XDocument.Load(file).Descendants("sentence").Select(s => (
+            s.Element("text")!.Value,
+            (IReadOnlyList<AspectTerm>)s.Descendants("aspectTerm").Select(a => new AspectTerm(
+                a.Attribute("term")!.Value,
+                int.Parse(a.Attribute("from")!.Value, CultureInfo.InvariantCulture),
+                int.Parse(a.Attribute("to")!.Value, CultureInfo.InvariantCulture),
+                a.Attribute("polarity")!.Value)).ToList())).ToList();
 }

@@ -36,10 +36,18 @@ internal sealed class CsvRecordParser : IRecordParser
 
     public bool NeedsHeader => _needsHeader;
 
-    /// <summary>Reads the header record: names map to positions (case-insensitive).</summary>
+    /// <summary>Fields without which no row can be accepted: a header lacking one is refused whole, with the reason.</summary>
+    private static readonly string[] RequiredFields = ["userId", "type", "timestamp"];
+
+    /// <summary>
+    /// Reads the header record: names map to positions (case-insensitive). Returns a problem a merchant can act on
+    /// when a mapped or required column is missing — including a file without a header, whose first row would
+    /// otherwise be taken for one and lost.
+    /// </summary>
     public string? ReadHeader(ReadOnlySpan<byte> record)
     {
         var names = Split(record).Select(n => n.Trim()).ToList();
+        var missing = new List<string>();
         for (var i = 0; i < FieldValues.Count; i++)
         {
             var field = LogMapping.Fields[i];
@@ -48,13 +56,28 @@ internal sealed class CsvRecordParser : IRecordParser
                 _positions[i] = c.ValueKind == JsonValueKind.Number ? c.GetInt32() : names.FindIndex(n => n.Equals(c.GetString(), StringComparison.OrdinalIgnoreCase));
                 if (_positions[i] < 0)
                 {
-                    return $"mapped column '{c.GetString()}' for {field} is not in the header";
+                    return $"the mapping reads {field} from column '{c.GetString()}', which is not in the header ({Shown(names)})";
                 }
             }
             else
             {
                 _positions[i] = names.FindIndex(n => n.Equals(field, StringComparison.OrdinalIgnoreCase));
+                if (_positions[i] < 0 && RequiredFields.Contains(field))
+                {
+                    missing.Add(field);
+                }
             }
+        }
+
+        if (missing.Count == RequiredFields.Length)
+        {
+            return $"the first line ({Shown(names)}) is not a header naming userId, type and timestamp columns. "
+                + "If the file has no header, register a mapping with \"header\": false and column positions; otherwise name the columns in the header or map them";
+        }
+
+        if (missing.Count > 0)
+        {
+            return $"the header ({Shown(names)}) has no {string.Join(", ", missing)} column: add it, or map it to one of the header's columns";
         }
 
         _expectedColumns = names.Count;
@@ -169,6 +192,12 @@ internal sealed class CsvRecordParser : IRecordParser
         }
 
         return fieldOf;
+    }
+
+    private static string Shown(List<string> names)
+    {
+        var text = string.Join(",", names);
+        return text.Length <= 120 ? text : text[..120] + "…";
     }
 
     private List<string> Split(ReadOnlySpan<byte> record)

@@ -7,8 +7,35 @@ public sealed class IngestionReport
 {
     public const string DocumentType = "ingestionReport";
 
+    /// <summary>Every line was read and accounted for (some may be rejected).</summary>
+    public const string Ingested = "ingested";
+
+    /// <summary>The content could not be read as a log (corrupt gzip, binary, a CSV header that does not fit): no state changed.</summary>
+    public const string Unreadable = "unreadable";
+
+    /// <summary>The part was refused before or while reading for a reason retrying cannot fix (too large, broken mapping): see <see cref="Error"/>.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>The same content was already merged from another part (<see cref="DuplicateOf"/>): nothing merged again.</summary>
+    public const string Duplicate = "duplicate";
+
     [JsonPropertyName("id")]
-    public string Id => "ingestion." + PartId;
+    public string Id => "ingestion." + ReportId;
+
+    /// <summary>What the report is found by: the upload's id for parts sent through <c>POST …/uploads</c>, else the part id.</summary>
+    public string ReportId => UploadId ?? PartId;
+
+    /// <summary>The id <c>POST …/uploads</c> returned, when the part came through it.</summary>
+    public string? UploadId { get; set; }
+
+    /// <summary>Sorts reports newest first with one index: start time (UTC, fixed width) then the report id, so keys never tie.</summary>
+    public string ListKey
+    {
+        get => StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture) + "|" + ReportId;
+    }
+
+    /// <summary>What happened besides the counts, in a sentence (a skipped duplicate, a merged tail).</summary>
+    public string? Note { get; set; }
 
     public required string MerchantId { get; init; }
 
@@ -19,12 +46,22 @@ public sealed class IngestionReport
 
     public required string BlobName { get; init; }
 
-    /// <summary><c>ingested</c>, or <c>unreadable</c> when nothing could be read (no state changed).</summary>
-    public string Status { get; set; } = "ingested";
+    /// <summary><see cref="Ingested"/>, <see cref="Unreadable"/>, <see cref="Failed"/> or <see cref="Duplicate"/>.</summary>
+    public string Status { get; set; } = Ingested;
 
+    /// <summary>Why the part was not (fully) ingested, in words a merchant can act on.</summary>
     public string? Error { get; set; }
 
     public string Mapping { get; set; } = LogMapping.DefaultName;
+
+    /// <summary>Version of the merchant's stored mapping that parsed the part; null for the built-in default layout.</summary>
+    public int? MappingVersion { get; set; }
+
+    /// <summary>Part id of an earlier part whose content this one repeats (whole: <see cref="Duplicate"/>; a prefix: <see cref="AlreadyMerged"/> lines).</summary>
+    public string? DuplicateOf { get; set; }
+
+    /// <summary>Leading records (header included) skipped because an earlier part (<see cref="DuplicateOf"/>) already merged exactly them.</summary>
+    public long AlreadyMerged { get; set; }
 
     public string Format { get; set; } = "";
 
@@ -71,5 +108,5 @@ public sealed class IngestionReport
 
     public int MineMessages { get; set; }
 
-    public bool AccountingHolds => Accepted + Rejected + Duplicates == LinesRead;
+    public bool AccountingHolds => Accepted + Rejected + Duplicates + AlreadyMerged == LinesRead;
 }

@@ -22,8 +22,23 @@ public sealed class IngestionOutcome
     /// <summary>Quarantine JSON Lines: <c>{"line","reason","detail","raw"|"rawBase64"}</c> per rejected row.</summary>
     public required ReadOnlyMemory<byte> Quarantine { get; init; }
 
-    public bool Readable => Report.Status == "ingested";
+    public bool Readable => Report.Status == IngestionReport.Ingested;
+
+    /// <summary>The part's content fingerprint (null when it was not read to the end).</summary>
+    public MergedContent? Fingerprint { get; init; }
+
+    /// <summary>
+    /// Set when the part began like an earlier merged part but the guess of how much it repeats proved wrong after rows
+    /// were skipped: read it again with <see cref="LogIngestor.SkipRecords"/> = this value (0: skip nothing).
+    /// </summary>
+    public long? RestartSkipping { get; init; }
+
+    /// <summary>With <see cref="RestartSkipping"/>: the part the verified prefix came from.</summary>
+    public string? RestartSkippingOf { get; init; }
 }
+
+/// <summary>A CSV header that does not fit the mapping: the part is unreadable, for a reason the merchant can fix.</summary>
+internal sealed class HeaderException(string message) : Exception(message);
 
 /// <summary>
 /// Parses, maps, validates, de-duplicates and aggregates one log part in a single streaming pass. Every record
@@ -64,6 +79,14 @@ public sealed class LogIngestor
     /// <summary>When set, called with the line number and the parsed event of every accepted line (<c>demand mappings check</c>); off on the hot path.</summary>
     public Action<long, BehaviourEvent>? OnAccepted { get; init; }
 
+    /// <summary>Fingerprints of the merchant's merged parts: a part starting like one of them skips what they already merged.</summary>
+    public IReadOnlyList<MergedContent> Known { get; init; } = [];
+
+    /// <summary>Leading records (a CSV header included) known to repeat part <see cref="SkipOf"/>: skipped unparsed.</summary>
+    public long SkipRecords { get; init; }
+
+    public string? SkipOf { get; init; }
+
     public IngestionOutcome Ingest(MerchantId merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<UserId, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
@@ -103,10 +126,44 @@ public sealed class LogIngestor
             report.Format = format == LogFormat.Jsonl ? "jsonl" : "csv";
             Run(input, format, report, state);
         }
+        catch (HeaderException ex)
+        {
+            return Unreadable(report, "CSV header: " + ex.Message, started);
+        }
         catch (InvalidDataException ex)
         {
             state.CountTypesInto(report);
             return Unreadable(report, "corrupt compressed data: " + ex.Message, started);
+        }
+
+        if (state.Restart is { } restart)
+        {
+            return new IngestionOutcome
+            {
+                Report = report, Users = new Dictionary<string, UserFeatures>(), Reviews = [], Quarantine = ReadOnlyMemory<byte>.Empty,
+                RestartSkipping = restart, RestartSkippingOf = state.Matched?.PartId,
+            };
+        }
+
+        var fingerprint = new MergedContent
+        {
+            MerchantId = merchantId, PartId = partId, BlobName = blobName, Records = state.Records, MergedAt = DateTimeOffset.UtcNow,
+            Hash = Convert.ToHexStringLower(state.Fingerprint.GetCurrentHash()), Head = state.Head ?? Convert.ToHexStringLower(state.Fingerprint.GetCurrentHash()),
+        };
+        if (state.Matched is { } whole && whole.Records == state.Records && state.Skipped == report.LinesRead)
+        {
+            // Every record repeats a merged part: nothing to merge.
+            report.Status = IngestionReport.Duplicate;
+            report.DuplicateOf = whole.PartId;
+            report.AlreadyMerged = state.Skipped;
+            report.Note = $"duplicate of part {whole.PartId} ({whole.BlobName}): the same {state.Skipped:N0} lines were already merged; nothing merged again";
+        }
+        else if (state.Skipped > 0)
+        {
+            report.DuplicateOf = SkipOf ?? state.Matched?.PartId;
+            report.AlreadyMerged = state.Skipped;
+            var source = state.Matched is { } m ? $"part {m.PartId} ({m.BlobName})" : $"part {SkipOf}";
+            report.Note = $"appended copy of {source}: its first {state.Skipped:N0} lines were already merged; merged only the {report.LinesRead - state.Skipped:N0} lines after them";
         }
 
         state.CountTypesInto(report);
@@ -119,12 +176,12 @@ public sealed class LogIngestor
         report.FinishedAt = DateTimeOffset.UtcNow;
         report.TotalMilliseconds = report.ParseMilliseconds;
         state.QuarantineWriter.Flush();
-        return new IngestionOutcome { Report = report, Users = state.Users, Reviews = state.Reviews, Quarantine = state.Quarantine.WrittenMemory };
+        return new IngestionOutcome { Report = report, Users = state.Users, Reviews = state.Reviews, Quarantine = state.Quarantine.WrittenMemory, Fingerprint = fingerprint };
     }
 
     private static IngestionOutcome Unreadable(IngestionReport report, string reason, long started)
     {
-        report.Status = "unreadable";
+        report.Status = IngestionReport.Unreadable;
         report.Error = reason;
         report.FinishedAt = DateTimeOffset.UtcNow;
         report.TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -167,20 +224,47 @@ public sealed class LogIngestor
         var reader = new RecordReader(input, csv, _mapping.Delimiter);
         IRecordParser parser = csv ? new CsvRecordParser(_mapping) : new JsonRecordParser(_mapping);
         var values = new FieldValues();
+        var skipUntil = SkipRecords;
+        List<MergedContent>? candidates = null;
         while (reader.TryRead(out var record))
         {
+            state.Fingerprint.AppendData(record);
+            state.Fingerprint.AppendData("\n"u8);
+            state.Records++;
             if (parser is CsvRecordParser { NeedsHeader: true } header)
             {
                 var problem = header.ReadHeader(record);
                 if (problem is not null)
                 {
-                    throw new InvalidDataException("header: " + problem);
+                    throw new HeaderException(problem);
                 }
 
                 continue;
             }
 
+            if (state.Head is null)
+            {
+                state.Head = Convert.ToHexStringLower(state.Fingerprint.GetCurrentHash());
+                if (SkipRecords == 0 && Known.Count > 0)
+                {
+                    candidates = [.. Known.Where(k => k.Head == state.Head && k.Records >= state.Records).OrderBy(k => k.Records)];
+                    skipUntil = candidates.Count > 0 ? candidates[^1].Records : 0;
+                }
+            }
+
             report.LinesRead++;
+            if (state.Records <= skipUntil)
+            {
+                // Repeats (or, until the fingerprint says otherwise, is believed to repeat) a merged part: hashed, not parsed.
+                state.Skipped++;
+                if (candidates is not null && !CheckCandidates(candidates, state, skipUntil))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             var line = reader.LineNumber;
             if (reader.LastWasCut || record.Length > _limits.MaxLineBytes)
             {
@@ -203,6 +287,45 @@ public sealed class LogIngestor
             }
 
             Accept(state, report, line, record, values);
+        }
+
+        if (candidates is not null)
+        {
+            EndCandidates(state, skipUntil);
+        }
+    }
+
+    /// <summary>False when the skip went past the last verified prefix: the pass stops and asks to be restarted.</summary>
+    private static bool CheckCandidates(List<MergedContent> candidates, PassState state, long skipUntil)
+    {
+        string? hash = null;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Records == state.Records)
+            {
+                hash ??= Convert.ToHexStringLower(state.Fingerprint.GetCurrentHash());
+                if (candidate.Hash == hash)
+                {
+                    state.Matched = candidate;
+                }
+            }
+        }
+
+        if (state.Records == skipUntil && state.Matched?.Records != state.Records)
+        {
+            state.Restart = state.Matched?.Records ?? 0;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>After the last record: a part that ended while still skipping must match a merged part exactly, or be read again.</summary>
+    private static void EndCandidates(PassState state, long skipUntil)
+    {
+        if (state.Records < skipUntil && state.Matched?.Records != state.Records)
+        {
+            state.Restart = state.Matched?.Records ?? 0;
         }
     }
 
@@ -309,9 +432,10 @@ public sealed class LogIngestor
             return;
         }
 
-        // Duplicates: same eventId, or the same line content when the log has no ids.
+        // Duplicates: same eventId; identical lines without ids only when the mapping asks (hour-granular logs repeat real events).
         var key = v.Has(FieldValues.EventId) ? Fnv.Hash(v.Get(FieldValues.EventId), 0x9E3779B97F4A7C15UL) : Fnv.Hash(record);
-        if (!state.Seen.Add(key))
+        var dedupe = v.Has(FieldValues.EventId) ? _mapping.DedupeLines != false : _mapping.DedupeLines == true;
+        if (dedupe && !state.Seen.Add(key))
         {
             report.Duplicates++;
             return;
@@ -449,6 +573,19 @@ public sealed class LogIngestor
         public ArrayBufferWriter<byte> Quarantine { get; } = new();
         public Utf8JsonWriter QuarantineWriter => _writer ??= new Utf8JsonWriter(Quarantine, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         public long MinTime { get; set; } = long.MaxValue;
+
+        /// <summary>SHA-256 over every record and an LF: the content fingerprint (<see cref="MergedContent"/>).</summary>
+        public System.Security.Cryptography.IncrementalHash Fingerprint { get; } = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+        public long Records { get; set; }
+
+        public string? Head { get; set; }
+
+        public long Skipped { get; set; }
+
+        public MergedContent? Matched { get; set; }
+
+        public long? Restart { get; set; }
         public long MaxTime { get; set; } = long.MinValue;
         private Utf8JsonWriter? _writer;
 

@@ -63,6 +63,13 @@ public sealed record LogMapping
     /// </summary>
     public DateOnly? NotBefore { get; init; }
 
+    /// <summary>
+    /// In-part duplicates: null (default) counts rows with a repeated <c>eventId</c> once and keeps every row without
+    /// one (identical lines are real repeated events in hour-granular logs); true also counts identical lines without
+    /// ids once; false keeps every row.
+    /// </summary>
+    public bool? DedupeLines { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,

@@ -9,7 +9,7 @@ namespace Demand.Core.Mining;
 /// the lexicon terms are one to three characters, and no segmenter is available offline — substring matching
 /// finds 电池 in 电池不够用 without one.
 /// </summary>
-public sealed partial class LexiconNeedMiner : INeedMiner
+public sealed partial class LexiconNeedMiner : IOfflineNeedMiner
 {
     public string Version => "lexicon-1";
 
@@ -66,7 +66,7 @@ public sealed partial class LexiconNeedMiner : INeedMiner
 
             var chinese = evidence.Any(c => c is >= '\u4e00' and <= '\u9fff');
             var lower = evidence.ToLowerInvariant();
-            var aspect = FindAspect(lower, chinese);
+            var (aspect, at, term) = FindAspect(lower, chinese);
             if (aspect is null)
             {
                 continue;
@@ -88,17 +88,20 @@ public sealed partial class LexiconNeedMiner : INeedMiner
             var severity = polarity != "negative" ? 1 : strong ? 3 : lower.Contains("wish", StringComparison.Ordinal) || evidence.Contains("希望", StringComparison.Ordinal) || evidence.Contains("要是", StringComparison.Ordinal) || aspect.Name is "price" or "packaging" or "scent" or "softness" or "cleaning" ? 1 : 2;
             if (!needs.Any(n => n.Need == need && n.Polarity == polarity))
             {
-                needs.Add(new MinedNeed(aspect.Name, need, polarity, severity, evidence));
+                // Praise is a satisfied aspect, never a need ("Great value" is not "lower price").
+                var from = clause.Index + clause.Value.IndexOf(evidence, StringComparison.Ordinal) + at;
+                needs.Add(new MinedNeed(aspect.Name, AspectNeeds.Label(aspect.Name, need, polarity), polarity, severity, evidence, evidence.Substring(at, term.Length), from, from + term.Length));
             }
         }
 
         return needs;
     }
 
-    private static Aspect? FindAspect(string lower, bool chinese)
+    private static (Aspect? Aspect, int At, string Term) FindAspect(string lower, bool chinese)
     {
         Aspect? best = null;
         var bestAt = int.MaxValue;
+        var bestTerm = "";
         foreach (var aspect in Aspects)
         {
             foreach (var term in chinese ? aspect.Chinese : aspect.English)
@@ -106,12 +109,12 @@ public sealed partial class LexiconNeedMiner : INeedMiner
                 var at = chinese ? lower.IndexOf(term, StringComparison.Ordinal) : WordIndex(lower, term);
                 if (at >= 0 && at < bestAt)
                 {
-                    (best, bestAt) = (aspect, at);
+                    (best, bestAt, bestTerm) = (aspect, at, term);
                 }
             }
         }
 
-        return best;
+        return (best, bestAt, bestTerm);
     }
 
     private static string? Polarity(string lower, bool chinese, int? rating)

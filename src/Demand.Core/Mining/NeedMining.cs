@@ -3,8 +3,22 @@ namespace Demand.Core.Mining;
 /// <summary>A review to mine.</summary>
 public sealed record ReviewInput(string ReviewId, string Text, int? Rating, string ProductId, string? CategoryId, string? Language);
 
-/// <summary>A need stated in a review: <paramref name="Evidence"/> is an exact substring of the review text.</summary>
-public sealed record MinedNeed(string Aspect, string Need, string Polarity, int Severity, string Evidence);
+/// <summary>
+/// An aspect a review talks about, three-way: <c>negative</c> — a complaint, <paramref name="Need"/> is the unmet need
+/// ("longer battery life"); <c>positive</c> — praise, a satisfied aspect ("battery: praised"), never a need;
+/// <c>neutral</c> — a mention ("battery: mentioned"), counted nowhere. <paramref name="Evidence"/> is an exact
+/// substring of the review text; learned miners also give the aspect <paramref name="Term"/> with its span
+/// [<paramref name="From"/>, <paramref name="To"/>) in UTF-16 code units and the <paramref name="Opinion"/> words.
+/// <paramref name="Implicit"/>: the review names no aspect term ("Too heavy to carry around"); the span is the cue.
+/// </summary>
+public sealed record MinedNeed(string Aspect, string Need, string Polarity, int Severity, string Evidence, string? Term = null, int? From = null, int? To = null, string? Opinion = null, bool Implicit = false)
+{
+    /// <summary>A complaint: the only polarity that is an unmet need.</summary>
+    public bool IsNeed => Polarity == AspectNeeds.Negative;
+
+    /// <summary>Praise or a complaint: what profiles and product summaries keep (neutral mentions are dropped).</summary>
+    public bool IsOpinion => Polarity is AspectNeeds.Negative or AspectNeeds.Positive;
+}
 
 /// <summary>
 /// The needs of one review. <paramref name="Provisional"/> marks a result from the offline fallback while the
@@ -25,7 +39,7 @@ public sealed record MiningUsage(int Requests = 0, int Retries = 0, long InputTo
 /// <summary>One result per input review, in input order, and the usage of the call.</summary>
 public sealed record MiningOutcome(IReadOnlyList<MinedReview> Reviews, MiningUsage Usage);
 
-/// <summary>Mines needs from review text. Implementations: the offline lexicon miner, an LLM miner.</summary>
+/// <summary>Mines needs from review text. Implementations: the offline miners (learned, lexicon), an LLM miner.</summary>
 public interface INeedMiner
 {
     /// <summary>Identifies the miner and its vocabulary; part of the cache key, so a new version re-mines.</summary>
@@ -34,3 +48,6 @@ public interface INeedMiner
     /// <summary>Mines a batch; never drops a review: the outcome has exactly one entry per input, same order.</summary>
     Task<MiningOutcome> MineAsync(IReadOnlyList<ReviewInput> reviews, CancellationToken cancellationToken);
 }
+
+/// <summary>A miner that needs nothing outside the process: the LLM miner's fallback, never provisional itself.</summary>
+public interface IOfflineNeedMiner : INeedMiner;

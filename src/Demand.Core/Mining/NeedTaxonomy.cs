@@ -44,6 +44,13 @@ public sealed class NeedTaxonomy
         return new NeedTaxonomy(merged);
     }
 
+    /// <summary>
+    /// What a mined aspect is listed as: a complaint's need through the table; praise as "&lt;aspect&gt;: praised" and
+    /// a mention as "&lt;aspect&gt;: mentioned" — whatever phrase a miner put on them, praise never becomes a need.
+    /// </summary>
+    public string Label(MinedNeed need) =>
+        need.IsNeed ? Canonicalise(need.Need) : AspectNeeds.Label(Normalise(need.Aspect), need.Need, need.Polarity);
+
     /// <summary>The canonical phrase for <paramref name="phrase"/> (itself, normalised, when no synonym is known).</summary>
     public string Canonicalise(string phrase)
     {

@@ -20,9 +20,10 @@ public static class ProfileNeeds
             }
 
             profile.Needs.RemoveAll(n => n.Evidence.Count == 0);
-            foreach (var need in review.Needs)
+            // Complaints are needs, praise is a satisfied aspect on the profile; neutral mentions say nothing about the shopper.
+            foreach (var need in review.Needs.Where(n => n.IsOpinion))
             {
-                var phrase = taxonomy.Canonicalise(need.Need);
+                var phrase = taxonomy.Label(need);
                 var evidence = new NeedEvidence(review.ReviewId, need.Evidence);
                 var index = profile.Needs.FindIndex(n => n.Need == phrase && n.Polarity == need.Polarity && n.ProductId == review.ProductId);
                 if (index < 0)

@@ -85,8 +85,8 @@ public sealed class ProductNeedSummary
     {
         var latest = reviews.Count == 0 ? now : reviews.Max(r => r.ReviewedAt);
         var needs = reviews
-            .SelectMany(r => r.Needs.Select(n => (Review: r, Need: n)))
-            .GroupBy(x => (Need: taxonomy.Canonicalise(x.Need.Need), x.Need.Aspect, x.Need.Polarity))
+            .SelectMany(r => r.Needs.Where(n => n.IsOpinion).Select(n => (Review: r, Need: n)))
+            .GroupBy(x => (Need: taxonomy.Label(x.Need), x.Need.Aspect, x.Need.Polarity))
             .Select(g =>
             {
                 var mentions = g.Select(x => x.Review.ReviewId).Distinct().Count();

@@ -60,48 +60,75 @@ public sealed class MerchantStats
 
     public static MerchantStats Build(string merchantId, IEnumerable<UserFeatures> users, long asOf)
     {
-        var stats = new MerchantStats { MerchantId = merchantId, AsOf = asOf, BuiltAt = DateTimeOffset.UtcNow };
-        var buyers = new Dictionary<string, double>(StringComparer.Ordinal);
-        var shortRate = new Dictionary<string, double>(StringComparer.Ordinal);
-        var longRate = new Dictionary<string, double>(StringComparer.Ordinal);
-        var intervals = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        var bought = new Dictionary<string, int>(StringComparer.Ordinal);
-        var pairs = new Dictionary<(string, string), int>();
-        var userCount = 0;
+        var builder = new MerchantStatsBuilder(merchantId, asOf);
         foreach (var user in users)
         {
-            userCount++;
-            var purchased = new List<string>();
-            foreach (var (category, activity) in user.Categories)
-            {
-                if (activity.Counts[(int)EventType.Purchase] == 0)
-                {
-                    continue;
-                }
+            builder.Add(user);
+        }
 
-                purchased.Add(category);
-                buyers[category] = buyers.GetValueOrDefault(category) + 1;
-                shortRate[category] = shortRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 1, asOf);
-                longRate[category] = longRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 2, asOf);
-                for (var i = 1; i < activity.PurchaseTimes.Count; i++)
-                {
-                    (intervals.TryGetValue(category, out var list) ? list : intervals[category] = []).Add((activity.PurchaseTimes[i] - activity.PurchaseTimes[i - 1]) / 86_400.0);
-                }
+        return builder.Build();
+    }
+}
+
+/// <summary>
+/// Builds <see cref="MerchantStats"/> one user at a time, so a merchant's feature documents can stream through it
+/// (memory grows with categories and category pairs, not with shoppers).
+/// </summary>
+public sealed class MerchantStatsBuilder(string merchantId, long asOf)
+{
+    private readonly Dictionary<string, double> _buyers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _shortRate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _longRate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<double>> _intervals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _bought = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), int> _pairs = [];
+    private readonly List<string> _purchased = [];
+    private int _userCount;
+
+    public void Add(UserFeatures user)
+    {
+        _userCount++;
+        _purchased.Clear();
+        foreach (var (category, activity) in user.Categories)
+        {
+            if (activity.Counts[(int)EventType.Purchase] == 0)
+            {
+                continue;
             }
 
-            foreach (var a in purchased)
+            _purchased.Add(category);
+            _buyers[category] = _buyers.GetValueOrDefault(category) + 1;
+            _shortRate[category] = _shortRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 1, asOf);
+            _longRate[category] = _longRate.GetValueOrDefault(category) + user.DecayedAt(activity, EventType.Purchase, 2, asOf);
+            for (var i = 1; i < activity.PurchaseTimes.Count; i++)
             {
-                bought[a] = bought.GetValueOrDefault(a) + 1;
-                foreach (var b in purchased)
-                {
-                    if (a != b)
-                    {
-                        pairs[(a, b)] = pairs.GetValueOrDefault((a, b)) + 1;
-                    }
-                }
+                (_intervals.TryGetValue(category, out var list) ? list : _intervals[category] = []).Add((activity.PurchaseTimes[i] - activity.PurchaseTimes[i - 1]) / 86_400.0);
             }
         }
 
+        foreach (var a in _purchased)
+        {
+            _bought[a] = _bought.GetValueOrDefault(a) + 1;
+            foreach (var b in _purchased)
+            {
+                if (a != b)
+                {
+                    _pairs[(a, b)] = _pairs.GetValueOrDefault((a, b)) + 1;
+                }
+            }
+        }
+    }
+
+    public MerchantStats Build()
+    {
+        var stats = new MerchantStats { MerchantId = merchantId, AsOf = asOf, BuiltAt = DateTimeOffset.UtcNow };
+        var userCount = _userCount;
+        var buyers = _buyers;
+        var shortRate = _shortRate;
+        var longRate = _longRate;
+        var intervals = _intervals;
+        var bought = _bought;
+        var pairs = _pairs;
         stats.Users = userCount;
         foreach (var (category, count) in buyers)
         {
@@ -112,7 +139,7 @@ public sealed class MerchantStats
 
         foreach (var (category, list) in intervals)
         {
-            if (list.Count >= MinSupport)
+            if (list.Count >= MerchantStats.MinSupport)
             {
                 list.Sort();
                 stats.CycleDays[category] = list[list.Count / 2];
@@ -121,7 +148,7 @@ public sealed class MerchantStats
 
         foreach (var ((a, b), together) in pairs)
         {
-            if (together < MinSupport)
+            if (together < MerchantStats.MinSupport)
             {
                 continue;
             }

@@ -23,6 +23,10 @@ public sealed record MerchantTrainingOptions
     public int MinPositives { get; init; } = 30;
 
     public int MinBackTestBuyers { get; init; } = 20;
+
+    /// <summary>The earliest cutoff a run uses: days before it are history only (<see cref="TrainingSet.CollapseBefore"/>).</summary>
+    public DateOnly EarliestCutoff(DateOnly historyEnd) =>
+        historyEnd.AddDays(-((BackTestCutoffs + 1) * HorizonDays) - (CutoffStepDays * (TrainingCutoffs - 1)));
 }
 
 /// <summary>The outcome of one merchant's training: every candidate, the back-test and the gate's decision.</summary>

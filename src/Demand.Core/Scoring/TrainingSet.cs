@@ -57,8 +57,24 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
             return;
         }
 
+        if (day < CollapseBefore && _days.Count > 0 && _days.Keys.First() is var baseDay && baseDay < CollapseBefore)
+        {
+            // Only history for every cutoff: one aggregate per shopper instead of one per day (merging is order-free arithmetic).
+            var merged = Combine(_days[baseDay], users);
+            _days.Remove(baseDay);
+            _days[day < baseDay ? day : baseDay] = merged;
+            return;
+        }
+
         _days[day] = _days.TryGetValue(day, out var existing) ? Combine(existing, users) : users;
     }
+
+    /// <summary>
+    /// Days before this one are merged into a single aggregate as they arrive (keyed by the earliest of them): a
+    /// training run needs them only as history before its earliest cutoff, and one aggregate per shopper instead of one
+    /// per shopper and day bounds memory by the number of shoppers, not the length of the log.
+    /// </summary>
+    public DateOnly? CollapseBefore { get; init; }
 
     public long Accepted { get; private set; }
 

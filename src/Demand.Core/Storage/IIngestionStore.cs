@@ -3,13 +3,21 @@ using Demand.Core.Ingestion;
 
 namespace Demand.Core.Storage;
 
-/// <summary>What ingestion reads and writes besides features: mappings, tombstones, reports.</summary>
+/// <summary>What ingestion reads and writes besides features: mappings, tombstones, reports, fingerprints of merged content.</summary>
 public interface IIngestionStore
 {
     /// <summary>The merchant's log mapping (document <c>mapping.{merchantId}</c> in <c>merchants</c>), or the default preset.</summary>
+    /// <exception cref="InvalidDataException">The stored mapping does not validate.</exception>
     Task<LogMapping> GetMappingAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
-    Task SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken);
+    /// <summary>The registered mapping as stored (even when it no longer validates), or null when the merchant uses the default layout.</summary>
+    Task<StoredMapping?> GetStoredMappingAsync(MerchantId merchantId, CancellationToken cancellationToken);
+
+    /// <summary>Registers <paramref name="mapping"/> as the merchant's next version.</summary>
+    Task<StoredMapping> SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken);
+
+    /// <summary>Removes the registration (back to the default layout); false when there was none.</summary>
+    Task<bool> DeleteMappingAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     /// <summary>Whether the shopper was erased: one point read of their tombstone (real-time events, which touch few shoppers).</summary>
     Task<bool> IsErasedAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken);
@@ -19,8 +27,17 @@ public interface IIngestionStore
 
     Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken);
 
-    Task<IngestionReport?> GetReportAsync(MerchantId merchantId, string partId, CancellationToken cancellationToken);
+    /// <summary>The report found by <paramref name="reportId"/> (<see cref="IngestionReport.ReportId"/>).</summary>
+    Task<IngestionReport?> GetReportAsync(MerchantId merchantId, string reportId, CancellationToken cancellationToken);
+
+    /// <summary>The merchant's reports started at or after <paramref name="since"/>, newest first, <paramref name="limit"/> at a time.</summary>
+    Task<ReportPage> ListReportsAsync(MerchantId merchantId, DateTimeOffset? since, string? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Fingerprints of the merchant's merged parts.</summary>
+    Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(MerchantId merchantId, CancellationToken cancellationToken);
+
+    Task SaveMergedContentAsync(MergedContent content, CancellationToken cancellationToken);
 
     /// <summary>The merchant's reports of parts finished at or after <paramref name="since"/>, newest first, at most <paramref name="max"/>.</summary>
-    Task<IReadOnlyList<IngestionReport>> ListReportsAsync(string merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IngestionReport>> ListReportsAsync(MerchantId merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken);
 }

@@ -12,7 +12,8 @@ namespace Demand.Functions.Dashboard;
 /// its assets, sign-in and the session probe: no valid session cookie (or its dashboard key revoked since) → 401; a session on another
 /// merchant's routes → exactly the API's 404; any method but GET/HEAD without the session's CSRF token in
 /// <c>X-CSRF-Token</c> → 403. The cookie is SameSite=Strict as well; the token also stops a same-site page or a
-/// forgotten form from writing. The session's key then goes through the same per-key rate limit as API keys.
+/// forgotten form from writing. The session's key then goes through the same per-key rate limit as API keys. Route
+/// <c>merchantId</c>/<c>userId</c> values breaking their rule answer the API's 400 naming the field.
 /// </summary>
 public sealed class DashboardSessionMiddleware(DashboardSessions sessions, MerchantKeyCache keys) : IFunctionsWorkerMiddleware
 {
@@ -31,14 +32,32 @@ public sealed class DashboardSessionMiddleware(DashboardSessions sessions, Merch
         }
 
         http.Response.Headers.CacheControl = "no-store";
-        if (!sessions.TryRead(http.Request, out var session) || !await keys.IsActiveDashboardKeyAsync(MerchantId.Parse(session.MerchantId), session.KeyId, http.RequestAborted))
+        // A session signed for an id the rule no longer admits is no session: never a 500 from a stale cookie.
+        if (!sessions.TryRead(http.Request, out var session) || !MerchantId.TryParse(session.MerchantId, out var sessionMerchant)
+            || !await keys.IsActiveDashboardKeyAsync(sessionMerchant, session.KeyId, http.RequestAborted))
         {
             context.GetInvocationResult().Value = TypedResults.Problem(
                 title: "Not signed in", detail: "Sign in to the dashboard with a dashboard key.", statusCode: StatusCodes.Status401Unauthorized);
             return;
         }
 
-        if (http.GetRouteValue("merchantId") is string routeMerchant && !string.Equals(routeMerchant, session.MerchantId, StringComparison.Ordinal))
+        // The same checks, in the same order, as ApiKeyMiddleware after the key: an id breaking its rule is a 400 naming
+        // the field before any handler or store sees it; a valid id of another merchant is the API's 404.
+        var routeMerchant = http.GetRouteValue("merchantId") as string;
+        var routeId = default(MerchantId);
+        if (routeMerchant is not null && !MerchantId.TryParse(routeMerchant, out routeId, out var merchantProblem))
+        {
+            context.GetInvocationResult().Value = ApiProblems.InvalidId("merchantId", merchantProblem);
+            return;
+        }
+
+        if (http.GetRouteValue("userId") is string routeUser && !UserId.TryParse(routeUser, out _, out var userProblem))
+        {
+            context.GetInvocationResult().Value = ApiProblems.InvalidId("userId", userProblem);
+            return;
+        }
+
+        if (routeMerchant is not null && routeId != sessionMerchant)
         {
             context.GetInvocationResult().Value = ApiProblems.NotFound();
             return;

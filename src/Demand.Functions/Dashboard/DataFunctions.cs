@@ -26,7 +26,7 @@ public sealed class DataFunctions(IProfileStore profiles, IPrivacyStore privacy,
     [Function("DashboardDemand")]
     public Task<Results<Ok<DemandForecastResponse>, ProblemHttpResult>> Demand(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.DemandForecast)] HttpRequest request, CancellationToken cancellationToken) =>
-        InsightHandlers.GetDemand(MerchantId.Parse(request.Route("merchantId")), insights, cancellationToken);
+        InsightHandlers.GetDemand(request.RouteMerchant(), insights, cancellationToken);
 
     [Function("DashboardSegment")]
     public async Task<Results<Ok<SegmentResponse>, ProblemHttpResult, ValidationProblem>> Segment(
@@ -38,7 +38,7 @@ public sealed class DataFunctions(IProfileStore profiles, IPrivacyStore privacy,
         }
 
         return request.TryQuery("limit", out int? limit)
-            ? await InsightHandlers.GetSegment(MerchantId.Parse(request.Route("merchantId")), request.Route("categoryId"), minScore, limit, request.Query("continuation"), insights, cancellationToken)
+            ? await InsightHandlers.GetSegment(request.RouteMerchant(), request.Route("categoryId"), minScore, limit, request.Query("continuation"), insights, cancellationToken)
             : HttpRequestExtensions.Malformed("limit");
     }
 
@@ -47,14 +47,14 @@ public sealed class DataFunctions(IProfileStore profiles, IPrivacyStore privacy,
     public async Task<IResult> SegmentCsv(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.SegmentCsv)] HttpRequest request, CancellationToken cancellationToken)
     {
-        var merchantId = request.Route("merchantId");
+        var merchantId = request.RouteMerchant();
         var categoryId = request.Route("categoryId");
         var csv = new StringBuilder("userId,propensity\n");
         string? continuation = null;
         var rows = 0;
         do
         {
-            var page = await InsightHandlers.GetSegment(MerchantId.Parse(merchantId), categoryId, null, 500, continuation, insights, cancellationToken);
+            var page = await InsightHandlers.GetSegment(merchantId, categoryId, null, 500, continuation, insights, cancellationToken);
             if (page.Result is not Ok<SegmentResponse> { Value: { } segment })
             {
                 return page.Result;
@@ -77,44 +77,44 @@ public sealed class DataFunctions(IProfileStore profiles, IPrivacyStore privacy,
     [Function("DashboardCategoryNeeds")]
     public Task<Results<Ok<CategoryNeedsResponse>, ProblemHttpResult>> CategoryNeeds(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.CategoryNeeds)] HttpRequest request, CancellationToken cancellationToken) =>
-        NeedHandlers.GetCategoryNeeds(MerchantId.Parse(request.Route("merchantId")), request.Route("categoryId"), needs, cancellationToken);
+        NeedHandlers.GetCategoryNeeds(request.RouteMerchant(), request.Route("categoryId"), needs, cancellationToken);
 
     [Function("DashboardProductNeeds")]
     public Task<Results<Ok<ProductNeedsResponse>, ProblemHttpResult>> ProductNeeds(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.ProductNeeds)] HttpRequest request, CancellationToken cancellationToken) =>
-        ProductHandlers.GetProductNeeds(MerchantId.Parse(request.Route("merchantId")), request.Route("productId"), needs, cancellationToken);
+        ProductHandlers.GetProductNeeds(request.RouteMerchant(), request.Route("productId"), needs, cancellationToken);
 
     [Function("DashboardMiningUsage")]
     public Task<Results<Ok<MiningUsageResponse>, ValidationProblem>> MiningUsage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.MiningUsage)] HttpRequest request, CancellationToken cancellationToken) =>
-        NeedHandlers.GetUsage(MerchantId.Parse(request.Route("merchantId")), request.Query("month"), needs, time, cancellationToken);
+        NeedHandlers.GetUsage(request.RouteMerchant(), request.Query("month"), needs, time, cancellationToken);
 
     [Function("DashboardProfile")]
     public Task<Results<Ok<ProfileResponse>, StatusCodeHttpResult, ProblemHttpResult>> Profile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Profile)] HttpRequest request, CancellationToken cancellationToken) =>
-        ProfileHandlers.GetProfile(MerchantId.Parse(request.Route("merchantId")), UserId.Parse(request.Route("userId")), request.HttpContext, profiles, cancellationToken);
+        ProfileHandlers.GetProfile(request.RouteMerchant(), request.RouteUser(), request.HttpContext, profiles, cancellationToken);
 
     [Function("DashboardExport")]
     public Task<Results<Ok<UserExport>, ProblemHttpResult>> Export(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Export)] HttpRequest request, CancellationToken cancellationToken) =>
-        PrivacyHandlers.Export(MerchantId.Parse(request.Route("merchantId")), UserId.Parse(request.Route("userId")), request.HttpContext, privacy, cancellationToken);
+        PrivacyHandlers.Export(request.RouteMerchant(), request.RouteUser(), request.HttpContext, privacy, cancellationToken);
 
     [Function("DashboardErase")]
     public Task<Ok<ErasureResponse>> Erase(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = DashboardRoutes.User)] HttpRequest request, CancellationToken cancellationToken) =>
-        PrivacyHandlers.Erase(MerchantId.Parse(request.Route("merchantId")), UserId.Parse(request.Route("userId")), privacy, cancellationToken);
+        PrivacyHandlers.Erase(request.RouteMerchant(), request.RouteUser(), privacy, cancellationToken);
 
     [Function("DashboardIngestions")]
     public async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> Ingestions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken) =>
         request.TryQuery("days", out int? days)
-            ? await IngestionHandlers.ListIngestions(request.Route("merchantId"), days, ingestion, storage, time, cancellationToken)
+            ? await IngestionHandlers.ListIngestions(request.RouteMerchant(), days, ingestion, storage, time, cancellationToken)
             : HttpRequestExtensions.Malformed("days");
 
     [Function("DashboardIngestion")]
     public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> IngestionReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Ingestion)] HttpRequest request, CancellationToken cancellationToken) =>
-        IngestionHandlers.GetIngestion(MerchantId.Parse(request.Route("merchantId")), request.Route("ingestionId"), ingestion, cancellationToken);
+        IngestionHandlers.GetIngestion(request.RouteMerchant(), request.Route("ingestionId"), ingestion, cancellationToken);
 
     /// <summary>A spreadsheet opens a cell starting with = + - @ as a formula: prefix it (OWASP CSV injection).</summary>
     private static string CsvField(string value)

@@ -21,7 +21,7 @@ public sealed class DashboardMappingFunctions(IIngestionStore store, TimeProvide
     public async Task<Ok<ActiveMappingResponse>> Mapping(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Mapping)] HttpRequest request, CancellationToken cancellationToken)
     {
-        var mapping = await store.GetMappingAsync(MerchantId.Parse(request.Route("merchantId")), cancellationToken);
+        var mapping = await store.GetMappingAsync(request.RouteMerchant(), cancellationToken);
         using var json = JsonDocument.Parse(mapping.ToJson());
         return TypedResults.Ok(new ActiveMappingResponse(mapping.Name, json.RootElement.Clone()));
     }
@@ -49,7 +49,7 @@ public sealed class DashboardMappingFunctions(IIngestionStore store, TimeProvide
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sample"] = [$"Send {{\"sample\": \"…\"}}: a few lines of a log part, at most {MaxSampleBytes / 1024} KiB."] });
         }
 
-        var mapping = await store.GetMappingAsync(MerchantId.Parse(request.Route("merchantId")), cancellationToken);
+        var mapping = await store.GetMappingAsync(request.RouteMerchant(), cancellationToken);
         var events = new List<DryRunRow>();
         var ingestor = new LogIngestor(mapping, now: time.GetUtcNow())
         {

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Demand.Core.Ingestion;
 using Demand.Core;
 using Demand.Infrastructure.Storage;
@@ -46,16 +48,58 @@ public sealed partial class IngestLogFunction(IngestPart ingest, ILogger<IngestL
 
         // The SDK resumes a dropped download from where it stopped, on the same ETag (a part replaced meanwhile fails the
         // invocation instead of mixing two versions), as OpenReadAsync(allowModifications: false) did range by range.
-        var download = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
-        var length = download.Details.ContentLength;
-        await using var content = new ReadAheadStream(download.Content, ChunkBytes, ChunksAhead, cancellationToken);
-        var result = await ingest.RunAsync(merchantId, name, content, length, cancellationToken);
+        // The first response only opens the stream: a part over the size limit is refused before its body is read.
+        BlobDownloadStreamingResult first;
+        try
+        {
+            first = (await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (IngestPart.IsPermanent(ex))
+        {
+            await ingest.ReportFailureAsync(merchantId, name, 0, null, ex, cancellationToken);
+            return new IngestLogOutput();
+        }
+
+        var length = first.Details.ContentLength;
+        var etag = first.Details.ETag;
+        var opened = 0;
+        async Task<Stream> Open(CancellationToken ct)
+        {
+            var download = Interlocked.Increment(ref opened) == 1
+                ? first
+                : (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } }, ct)).Value;
+            return new ReadAheadStream(download.Content, ChunkBytes, ChunksAhead, ct);
+        }
+
+        IngestPartResult result;
+        try
+        {
+            result = await ingest.RunAsync(merchantId, name, Open, length, etag.ToString(), cancellationToken);
+        }
+        catch (Exception ex) when (IngestPart.IsPermanent(ex))
+        {
+            // Retrying cannot help: complete the invocation with a report that says why (no retries, no poison message).
+            LogPermanent(ex, merchantId, name);
+            await ingest.ReportFailureAsync(merchantId, name, length, etag.ToString(), ex, cancellationToken);
+            return new IngestLogOutput();
+        }
+        finally
+        {
+            if (opened == 0)
+            {
+                first.Dispose();
+            }
+        }
+
         return new IngestLogOutput
         {
             ScoreRequests = [.. result.ScoreRequests.Select(m => JsonSerializer.Serialize(m, DemandJson.Options))],
             MineRequests = [.. result.MineRequests.Select(m => JsonSerializer.Serialize(m, DemandJson.Options))],
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "IngestLog {Merchant}/{Blob} failed for good; a failed report says why")]
+    private partial void LogPermanent(Exception exception, string merchant, string blob);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "IngestLog ignored blob {BlobName}: not logs/<merchantId>/<name> with a valid merchant id")]
     private partial void LogIgnored(string blobName);

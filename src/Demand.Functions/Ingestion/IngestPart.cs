@@ -1,9 +1,12 @@
-using Demand.Core.Identifiers;
+using System.Net;
 using System.Security.Cryptography;
+using Azure;
+using Demand.Core.Identifiers;
 using Demand.Core.Ingestion;
 using Demand.Core.Messaging;
 using Demand.Core.Storage;
 using Demand.Infrastructure.Cosmos;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +15,14 @@ namespace Demand.Functions.Ingestion;
 /// <summary>What one ingested part leaves behind for the queues.</summary>
 public sealed record IngestPartResult(IngestionReport Report, IReadOnlyList<ScoreRequest> ScoreRequests, IReadOnlyList<MineRequest> MineRequests);
 
+/// <summary>Opens the part's content from the start, on the same version of the blob each time.</summary>
+public delegate Task<Stream> OpenPart(CancellationToken cancellationToken);
+
 /// <summary>
-/// One log part, once: mapping and tombstones → parse, validate, aggregate (one streaming pass that also hashes the
-/// content) → exactly-once merge per user and part → quarantine → report → score and mine work. Every step is safe to
-/// repeat, so a failed invocation is retried whole.
+/// One log part, once: size and mapping checks → parse, validate, aggregate (one streaming pass that also hashes the
+/// content and recognises content an earlier part already merged) → exactly-once merge per user and part → quarantine
+/// → content fingerprint → report → score and mine work. Every step is safe to repeat, so a transient failure is
+/// retried whole; a permanent one (<see cref="IsPermanent"/>) ends in a failed report instead of retries.
 /// </summary>
 public sealed partial class IngestPart(
     IIngestionStore store,
@@ -23,23 +30,84 @@ public sealed partial class IngestPart(
     IQuarantine quarantine,
     TimeProvider time,
     IOptions<CosmosOptions> cosmos,
+    IOptions<IngestionOptions> options,
     ILogger<IngestPart> logger,
     IIngestionHooks? hooks = null)
 {
     /// <summary>Parts at least this large release the parse's memory before merging (a full, compacting collection).</summary>
     public const long ReleaseAfterParseBytes = 64L << 20;
 
-    public async Task<IngestPartResult> RunAsync(MerchantId merchantId, string blobName, Stream content, long length, CancellationToken cancellationToken)
+    /// <summary>A part already in memory or on disk (tests, benches): reopened by seeking back to its start.</summary>
+    public Task<IngestPartResult> RunAsync(MerchantId merchantId, string blobName, Stream content, long length, CancellationToken cancellationToken) =>
+        RunAsync(merchantId, blobName, _ =>
+        {
+            if (content.CanSeek)
+            {
+                content.Position = 0;
+            }
+
+            return Task.FromResult<Stream>(new NonClosingStream(content));
+        }, length, null, cancellationToken);
+
+    /// <param name="version">The blob's ETag (identifies a part refused unread); null when unknown.</param>
+    public async Task<IngestPartResult> RunAsync(MerchantId merchantId, string blobName, OpenPart open, long length, string? version, CancellationToken cancellationToken)
     {
-        var mapping = await store.GetMappingAsync(merchantId, cancellationToken);
+        var started = time.GetUtcNow();
+        var uploadId = UploadNames.IdOf(blobName);
+        var limit = options.Value.MaxPartBytes;
+        if (length > limit)
+        {
+            return await FailAsync(merchantId, blobName, length, version, null,
+                $"The part is {Mib(length)} MiB; parts may be at most {Mib(limit)} MiB. Split it into smaller parts (by day or by line count) and upload those.",
+                cancellationToken);
+        }
+
+        StoredMapping? stored;
+        LogMapping mapping;
+        try
+        {
+            stored = await store.GetStoredMappingAsync(merchantId, cancellationToken);
+            mapping = stored?.Parse() ?? LogMapping.Default;
+        }
+        catch (InvalidDataException ex)
+        {
+            var registered = await store.GetStoredMappingAsync(merchantId, cancellationToken);
+            return await FailAsync(merchantId, blobName, length, version, registered?.Version,
+                $"The registered mapping (version {registered?.Version}) is invalid: {ex.Message} Register a corrected one (PUT /api/v1/merchants/{merchantId}/mapping or demand mappings set); then upload the part again.",
+                cancellationToken);
+        }
+
         var tombstones = await store.GetTombstonesAsync(merchantId, cancellationToken);
+        IReadOnlyList<MergedContent> known = await store.GetMergedContentAsync(merchantId, cancellationToken);
+        long skip = 0;
+        string? skipOf = null;
         IngestionOutcome outcome;
         string partId;
-        using (var hashing = new HashingStream(content))
+        while (true)
         {
-            outcome = new LogIngestor(mapping, now: time.GetUtcNow())
-                .Ingest(merchantId, "", blobName, hashing, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
-            partId = PartId(merchantId, blobName, hashing.DrainAndHash());
+            await using (var content = await open(cancellationToken))
+            using (var hashing = new HashingStream(content))
+            {
+                outcome = new LogIngestor(mapping, now: time.GetUtcNow()) { Known = known, SkipRecords = skip, SkipOf = skipOf }
+                    .Ingest(merchantId, "", blobName, hashing, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
+                partId = PartId(merchantId, blobName, hashing.DrainAndHash());
+            }
+
+            if (outcome.RestartSkipping is { } restart)
+            {
+                // The part began like a merged one but went on differently: read it again, skipping only what was verified.
+                (known, skip, skipOf) = ([], restart, outcome.RestartSkippingOf);
+                continue;
+            }
+
+            if (outcome.Report.Status == IngestionReport.Duplicate && outcome.Report.DuplicateOf == partId)
+            {
+                // This very part again (a redelivery): merge it as usual, which the ledger makes a no-op per user.
+                (known, skip, skipOf) = ([], 0, null);
+                continue;
+            }
+
+            break;
         }
 
         if (length >= ReleaseAfterParseBytes)
@@ -52,17 +120,21 @@ public sealed partial class IngestPart(
 
         var report = outcome.Report;
         report.PartId = partId;
+        report.UploadId = uploadId;
+        report.StartedAt = started;
+        report.MappingVersion = stored?.Version;
         if (!outcome.Readable)
         {
+            report.FinishedAt = time.GetUtcNow();
             await store.SaveReportAsync(report, cancellationToken);
-            LogUnreadable(merchantId, blobName, report.Error);
+            LogNotMerged(merchantId, blobName, report.Status, report.Error ?? report.Note);
             return new IngestPartResult(report, [], []);
         }
 
         var merged = 0;
         var already = 0;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.MaxConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(outcome.Users.Values, options, async (user, ct) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.MaxConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(outcome.Users.Values, parallel, async (user, ct) =>
         {
             var merge = await features.MergeAsync(partId, user, ct);
             var count = merge == MergeOutcome.Merged ? Interlocked.Increment(ref merged) : 0;
@@ -79,6 +151,18 @@ public sealed partial class IngestPart(
             await quarantine.WriteAsync(merchantId, blobName, outcome.Quarantine, cancellationToken);
         }
 
+        if (outcome.Fingerprint is { } fingerprint)
+        {
+            // Only after every user merged: a copy of this content is skipped from now on.
+            await store.SaveMergedContentAsync(
+                new MergedContent
+                {
+                    MerchantId = merchantId, PartId = partId, BlobName = blobName, Records = fingerprint.Records, Hash = fingerprint.Hash, Head = fingerprint.Head,
+                    MergedAt = time.GetUtcNow(),
+                },
+                cancellationToken);
+        }
+
         var asOf = report.LastEventAt ?? time.GetUtcNow();
         var scoreRequests = WorkBatcher.ScoreRequests(merchantId, outcome.Users.Keys.Order(StringComparer.Ordinal), ScoreCause.Ingest, partId, asOf);
         var mineRequests = WorkBatcher.MineRequests(merchantId, partId, outcome.Reviews);
@@ -93,6 +177,52 @@ public sealed partial class IngestPart(
         return new IngestPartResult(report, scoreRequests, mineRequests);
     }
 
+    /// <summary>
+    /// Failures that retrying cannot fix: the content or mapping is wrong (<see cref="InvalidDataException"/>), Cosmos
+    /// refuses the request itself (400, 413), or the blob is gone (404). Everything else — timeouts, throttling, 5xx,
+    /// dropped connections — is transient and left to the host's retries, which are safe.
+    /// </summary>
+    public static bool IsPermanent(Exception exception) => exception switch
+    {
+        InvalidDataException => true,
+        CosmosException { StatusCode: HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge } => true,
+        RequestFailedException { Status: 404 } => true,
+        _ => false,
+    };
+
+    /// <summary>Leaves a failed report for a part that cannot be ingested, so the invocation can complete instead of being retried.</summary>
+    public Task<IngestPartResult> ReportFailureAsync(MerchantId merchantId, string blobName, long length, string? version, Exception exception, CancellationToken cancellationToken) =>
+        FailAsync(merchantId, blobName, length, version, null, exception switch
+        {
+            RequestFailedException { Status: 404 } => "The part was deleted before it could be read; nothing was ingested.",
+            InvalidDataException => "The part could not be ingested: " + exception.Message,
+            _ => "The part could not be stored (" + exception.GetType().Name + "); nothing more was ingested. If it persists, contact support with this report's id.",
+        }, cancellationToken);
+
+    private async Task<IngestPartResult> FailAsync(MerchantId merchantId, string blobName, long length, string? version, int? mappingVersion, string error, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var report = new IngestionReport
+        {
+            MerchantId = merchantId,
+            // Not read, so not hashed: the part is named by its blob version instead.
+            PartId = PartId(merchantId, blobName, SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("unread\n" + (version ?? length.ToString(System.Globalization.CultureInfo.InvariantCulture))))),
+            UploadId = UploadNames.IdOf(blobName),
+            BlobName = blobName,
+            Status = IngestionReport.Failed,
+            Error = error,
+            Bytes = length,
+            MappingVersion = mappingVersion,
+            StartedAt = now,
+            FinishedAt = now,
+        };
+        await store.SaveReportAsync(report, cancellationToken);
+        LogNotMerged(merchantId, blobName, report.Status, error);
+        return new IngestPartResult(report, [], []);
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A part's identity: merchant + blob name + content hash, as a Cosmos-safe id.</summary>
     public static string PartId(MerchantId merchantId, string blobName, ReadOnlySpan<byte> contentHash)
     {
@@ -100,10 +230,28 @@ public sealed partial class IngestPart(
         return Convert.ToHexStringLower(SHA256.HashData(identity).AsSpan(0, 12));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "IngestLog could not read {Merchant}/{Blob}: {Error}")]
-    private partial void LogUnreadable(string merchant, string blob, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "IngestLog did not merge {Merchant}/{Blob} ({Status}): {Reason}")]
+    private partial void LogNotMerged(string merchant, string blob, string status, string? reason);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "IngestLog {Merchant}/{Blob}: {Lines} lines, {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates, {Users} users ({Merged} merged, {Already} already merged)")]
     private partial void LogIngested(string merchant, string blob, long lines, long accepted, long rejected, long duplicates, int users, int merged, int already);
+
+    /// <summary>Lets a caller's stream be read again after the ingestor disposes what it was handed.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

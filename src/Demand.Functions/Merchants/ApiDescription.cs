@@ -78,9 +78,18 @@ public sealed class ApiDescription
         merchant.MapDelete(ApiRoutes.User, PrivacyHandlers.Erase).WithName("EraseUser").WithTags("Privacy")
             .WithSummary("Erase a shopper everywhere; replayed logs will not bring them back.");
         merchant.MapGet(ApiRoutes.Ingestions, IngestionHandlers.ListIngestions).WithName("ListIngestions").WithTags("Ingestion")
-            .WithSummary("Ingestion reports of the last days (?days=1–90, default 14), newest first, and the scoring and mining queues' backlog.");
+            .WithSummary("Ingestion reports, newest first, failed and skipped parts included: of the last days (?days=1–90, default 14) with the scoring and mining queues' backlog, or one page (?since=ISO-8601&limit=1–100&continuation=).");
         merchant.MapGet(ApiRoutes.Ingestion, IngestionHandlers.GetIngestion).WithName("GetIngestion").WithTags("Ingestion")
             .WithSummary("An ingestion report: counts by type, rejects by reason, duplicates, users touched, time range, throughput.");
+        merchant.MapGet(ApiRoutes.Mapping, MappingHandlers.GetMapping).WithName("GetMapping").WithTags("Ingestion")
+            .WithSummary("The merchant's registered log mapping and its version (404: the default layout applies).");
+        merchant.MapPut(ApiRoutes.Mapping, MappingHandlers.PutMapping).WithName("PutMapping").WithTags("Ingestion")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Registers a log mapping as the next version; with a sample, shows how it parses (mappings check) and refuses it (422) when nothing is accepted; ?dryRun=true stores nothing.");
+        merchant.MapDelete(ApiRoutes.Mapping, MappingHandlers.DeleteMapping).WithName("DeleteMapping").WithTags("Ingestion")
+            .WithSummary("Removes the registered mapping: later parts use the default layout.");
+        merchant.MapPost(ApiRoutes.Uploads, UploadHandlers.CreateUpload).WithName("CreateUpload").WithTags("Ingestion")
+            .WithSummary("A short-lived, create-only URL for exactly one new log part under the merchant's prefix, and the part id to poll its report by.");
         merchant.MapPost(ApiRoutes.Events, RealtimeEvents.PostEvents).WithName("PostEvents").WithTags("Events")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Up to 500 events; each is validated with the log rules, merged once, and the shoppers' profiles are rescored before the response.");

@@ -43,13 +43,13 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
 
         if (!MerchantId.TryParse(routeMerchant, out var routeId, out var merchantProblem))
         {
-            context.GetInvocationResult().Value = InvalidId("merchantId", merchantProblem);
+            context.GetInvocationResult().Value = ApiProblems.InvalidId("merchantId", merchantProblem);
             return;
         }
 
         if (http.GetRouteValue("userId") is string routeUser && !UserId.TryParse(routeUser, out _, out var userProblem))
         {
-            context.GetInvocationResult().Value = InvalidId("userId", userProblem);
+            context.GetInvocationResult().Value = ApiProblems.InvalidId("userId", userProblem);
             return;
         }
 
@@ -62,11 +62,4 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
         http.Items[VerifiedKeyItem] = merchantId.Value + "." + keyId;
         await next(context);
     }
-
-    // The value itself is not echoed: it may hold control characters or markup.
-    private static ValidationProblem InvalidId(string field, string problem) =>
-        TypedResults.ValidationProblem(
-            new Dictionary<string, string[]> { [field] = [$"Not a valid {field}: {problem}."] },
-            title: $"Invalid {field}",
-            detail: field == "userId" ? "User ids: " + UserId.Rule + " (docs/api.md)." : "Merchant ids: " + MerchantId.Rule + " (docs/api.md).");
 }

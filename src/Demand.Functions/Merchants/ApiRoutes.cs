@@ -13,7 +13,9 @@ public static class ApiRoutes
     public const string Recommendations = User + "/recommendations";
     public const string Export = User + "/export";
     public const string Ingestions = Merchant + "/ingestions";
-    public const string Ingestion = Merchant + "/ingestions/{ingestionId}";
+    public const string Ingestion = Ingestions + "/{ingestionId}";
+    public const string Mapping = Merchant + "/mapping";
+    public const string Uploads = Merchant + "/uploads";
     public const string ProductNeeds = Merchant + "/products/{productId}/needs";
     public const string CategoryNeeds = Merchant + "/categories/{categoryId}/needs";
     public const string Taxonomy = Merchant + "/needs/taxonomy";

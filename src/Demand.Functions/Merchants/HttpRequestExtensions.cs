@@ -12,10 +12,10 @@ public static class HttpRequestExtensions
     public static string Route(this HttpRequest request, string name) =>
         request.HttpContext.GetRouteValue(name) as string ?? throw new InvalidOperationException($"The route has no {name}.");
 
-    /// <summary>The route's merchant id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
+    /// <summary>The route's merchant id, already validated by <see cref="ApiKeyMiddleware"/> or the dashboard's session middleware (an invalid one answered 400 there).</summary>
     public static MerchantId RouteMerchant(this HttpRequest request) => MerchantId.Parse(request.Route("merchantId"));
 
-    /// <summary>The route's user id, already validated by <see cref="ApiKeyMiddleware"/> (an invalid one answered 400 there).</summary>
+    /// <summary>The route's user id, already validated by <see cref="ApiKeyMiddleware"/> or the dashboard's session middleware (an invalid one answered 400 there).</summary>
     public static UserId RouteUser(this HttpRequest request) => UserId.Parse(request.Route("userId"));
 
     public static bool TryQuery(this HttpRequest request, string name, out int? value)

@@ -8,18 +8,26 @@ namespace Demand.Functions.Mining;
 
 public static class MiningFeature
 {
-    /// <summary>The offline miner always; the LLM miner (with the offline one as its fallback) when <c>Mining:Miner</c> is <c>openai</c>.</summary>
+    /// <summary>
+    /// An offline miner always (the learned one unless <c>Mining:Miner</c> is <c>lexicon</c>); the LLM miner, with the
+    /// learned miner as its fallback, when <c>Mining:Miner</c> is <c>openai</c>. The learned miner loads its models once per process.
+    /// </summary>
     public static IServiceCollection AddMining(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OpenAiMinerOptions>().Bind(configuration.GetSection(OpenAiMinerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MiningOptions>().Bind(configuration.GetSection(MiningOptions.Section)).ValidateDataAnnotations()
             .Validate<IOptions<OpenAiMinerOptions>>((mining, openAi) => !mining.UsesOpenAi || openAi.Value.Endpoint is not null, "Mining:Miner is openai but Mining:OpenAi:Endpoint is not set.")
             .ValidateOnStart();
+        services.AddSingleton(_ => LearnedMinerFiles.Default);
+        services.AddSingleton<LearnedNeedMiner>();
         services.AddSingleton<LexiconNeedMiner>();
+        services.AddSingleton<IOfflineNeedMiner>(sp => sp.GetRequiredService<IOptions<MiningOptions>>().Value.Miner == "lexicon"
+            ? sp.GetRequiredService<LexiconNeedMiner>()
+            : sp.GetRequiredService<LearnedNeedMiner>());
         services.AddSingleton<OpenAiNeedMiner>();
         services.AddSingleton<INeedMiner>(sp => sp.GetRequiredService<IOptions<MiningOptions>>().Value.UsesOpenAi
             ? sp.GetRequiredService<OpenAiNeedMiner>()
-            : sp.GetRequiredService<LexiconNeedMiner>());
+            : sp.GetRequiredService<IOfflineNeedMiner>());
         if (!string.IsNullOrEmpty(configuration[OpenAiMinerOptions.Section + ":" + nameof(OpenAiMinerOptions.EmbeddingModel)]))
         {
             services.AddSingleton<INeedEmbedder, OpenAiNeedEmbedder>();

@@ -77,23 +77,36 @@ public sealed partial class NightlyMerchantRun(
             return [];
         }
 
-        var features = await MerchantStatsProvider.ReadFeaturesAsync(cosmos, merchantId, cancellationToken);
-
         // Everything below is as of the merchant's data time (its newest event), not the night: a merchant whose log
         // ended weeks ago keeps the profiles that log implies instead of decaying to nothing, and its active users are
         // those active before that log ended. A merchant uploading daily has a data time just before the night.
         var nightAt = message.AsOf.ToUnixTimeSeconds();
-        var dataTime = MerchantStats.DataTime(features);
+        var dataTime = await MerchantStatsProvider.DataTimeAsync(cosmos, merchantId, cancellationToken);
         if (dataTime == 0 || dataTime > nightAt)
         {
             dataTime = nightAt;
         }
 
         asOf = DateTimeOffset.FromUnixTimeSeconds(dataTime);
+
+        // One streamed pass over the merchant's shoppers: statistics and the active ids, never every document at once.
+        var since = dataTime - (options.ActiveDays * 86_400L);
+        var builder = new MerchantStatsBuilder(merchantId, dataTime);
+        var active = new List<string>();
+        await foreach (var user in MerchantStatsProvider.StreamFeaturesAsync(cosmos, merchantId, cancellationToken))
+        {
+            builder.Add(user);
+            if (user.LastSeen >= since)
+            {
+                active.Add(user.UserId);
+            }
+        }
+
+        active.Sort(StringComparer.Ordinal);
         var done = new List<string>();
         if (progress.StatsRebuiltAt is null)
         {
-            await stats.RebuildAsync(merchantId, features, dataTime, cancellationToken);
+            await stats.SaveAsync(merchantId, builder.Build(), cancellationToken);
             progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
         }
 
@@ -115,8 +128,6 @@ public sealed partial class NightlyMerchantRun(
             progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
         }
 
-        var since = asOf.ToUnixTimeSeconds() - (options.ActiveDays * 86_400L);
-        var active = features.Where(f => f.LastSeen >= since).Select(f => f.UserId).Order(StringComparer.Ordinal).ToList();
         var requests = WorkBatcher.ScoreRequests(merchantId, active, ScoreCause.Nightly, NightlyRun.IdFor(night), asOf);
         await MarkAsync(NightlyStep.ScoreRequestsMarked, p =>
         {

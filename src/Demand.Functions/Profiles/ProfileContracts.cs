@@ -29,18 +29,27 @@ public sealed record EvidenceResponse(string ReviewId, string Text);
 /// <summary>What to act on for a shopper: the top categories and the unmet needs, strongest first.</summary>
 public sealed record RecommendationsResponse(string UserId, IReadOnlyList<CategoryDemand> Categories, IReadOnlyList<NeedResponse> Needs);
 
+/// <summary>
+/// An ingestion report. <c>id</c> is what the report is found by (the upload id for parts sent through
+/// <c>POST …/uploads</c>, else the part id); <c>partId</c> is the content identity that exactly-once merges use.
+/// </summary>
 public sealed record IngestionResponse(
-    string Id, string BlobName, string Status, string? Error, string Mapping, long LinesRead, long Accepted, long Rejected, long Duplicates,
+    string Id, string PartId, string BlobName, string Status, string? Error, string? Note, string Mapping, int? MappingVersion, long Bytes,
+    long LinesRead, long Accepted, long Rejected, long Duplicates, long AlreadyMerged, string? DuplicateOf,
     IReadOnlyDictionary<string, long> CountsByType, IReadOnlyDictionary<string, long> RejectsByReason, int UsersTouched, int Reviews,
     DateTimeOffset? FirstEventAt, DateTimeOffset? LastEventAt, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double EventsPerSecond)
 {
     public static IngestionResponse From(IngestionReport r) => new(
-        r.PartId, r.BlobName, r.Status, r.Error, r.Mapping, r.LinesRead, r.Accepted, r.Rejected, r.Duplicates, r.CountsByType, r.RejectsByReason,
+        r.ReportId, r.PartId, r.BlobName, r.Status, r.Error, r.Note, r.Mapping, r.MappingVersion, r.Bytes,
+        r.LinesRead, r.Accepted, r.Rejected, r.Duplicates, r.AlreadyMerged, r.DuplicateOf, r.CountsByType, r.RejectsByReason,
         r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond));
 }
 
-/// <summary>Recent ingestion reports, newest first, and how many score and mine messages wait in the queues.</summary>
-public sealed record IngestionListResponse(int Days, IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog Backlog);
+/// <summary>
+/// Ingestion reports, newest first. With <c>?days=</c> (the default form): the last days' reports and the queues'
+/// backlog. With <c>?since=&amp;limit=&amp;continuation=</c>: one page; pass <c>continuation</c> back for the next (null: no more).
+/// </summary>
+public sealed record IngestionListResponse(int? Days, IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog? Backlog, string? Continuation = null);
 
 /// <summary>Messages waiting (null: unknown).</summary>
 public sealed record QueueBacklog(int? Score, int? Mine);

@@ -14,7 +14,8 @@ namespace Demand.Functions.Training;
 
 /// <summary>
 /// One merchant's weekly training: reads its daily parts back from the log archive (shoppers sampled by a stable hash
-/// beyond <see cref="TrainingOptions.MaxShoppers"/>), fits the baselines' calibration and its own logistic model on
+/// beyond <see cref="TrainingOptions.MaxShoppers"/>; days before the earliest cutoff merged into one aggregate as they
+/// are read, so memory follows the sampled shoppers, not the length of the log), fits the baselines' calibration and its own logistic model on
 /// cutoffs before the last week, back-tests every candidate — global model, baselines, its model, the current champion —
 /// on that week (<see cref="ChampionGate"/>) and promotes only a winner: its ONNX file goes to blob storage under a new
 /// version, the merchant's model state names it, and ScoreUsers serves it from then on. A retry trains on the same parts
@@ -55,7 +56,8 @@ public sealed partial class MerchantModelTrainer(
         var shoppers = (await stats.GetAsync(merchantId, 0, cancellationToken)).Users;
         var keep = shoppers <= o.MaxShoppers ? 1.0 : o.MaxShoppers / (double)shoppers;
         var mapping = await ingestion.GetMappingAsync(MerchantId.Parse(merchantId), cancellationToken);
-        var logs = new TrainingSet(keep < 1 ? u => MerchantTraining.StableFraction(u) < keep : null);
+        var trainingOptions = new MerchantTrainingOptions { HorizonDays = o.HorizonDays, MaxTrainingRows = o.MaxTrainingRows };
+        var logs = new TrainingSet(keep < 1 ? u => MerchantTraining.StableFraction(u) < keep : null) { CollapseBefore = trainingOptions.EarliestCutoff(historyEnd) };
         foreach (var (name, day) in parts.Where(p => p.Day >= from))
         {
             logs.AddPart(day, merchantId, await archive.ReadAsync(merchantId, name, cancellationToken), mapping);
@@ -72,7 +74,6 @@ public sealed partial class MerchantModelTrainer(
             champion = new GateCandidate("current: " + active, CandidateKind.Champion, current.Score);
         }
 
-        var trainingOptions = new MerchantTrainingOptions { HorizonDays = o.HorizonDays, MaxTrainingRows = o.MaxTrainingRows };
         var global = served.Global;
         var result = MerchantTraining.Run(logs, merchantId, historyEnd, global.Score, "global model (" + global.Version + ")", champion, trainingOptions, extra: extra?.For(merchantId));
         var winner = result.Decision.Winner;

@@ -9,9 +9,12 @@ public sealed class MiningOptions
 {
     public const string Section = "Mining";
 
-    /// <summary><c>lexicon</c> (offline, the default) or <c>openai</c> (needs <see cref="OpenAiMinerOptions"/>).</summary>
-    [RegularExpression("^(lexicon|openai)$")]
-    public string Miner { get; set; } = "lexicon";
+    /// <summary>
+    /// <c>learned</c> (offline, the default: encoder + trained heads), <c>lexicon</c> (offline keyword rules, the old
+    /// baseline) or <c>openai</c> (needs <see cref="OpenAiMinerOptions"/>; the learned miner is its fallback).
+    /// </summary>
+    [RegularExpression("^(learned|lexicon|openai)$")]
+    public string Miner { get; set; } = "learned";
 
     /// <summary>Price per million input tokens, in the merchant's billing currency, for the usage report.</summary>
     [Range(0, 1000)]

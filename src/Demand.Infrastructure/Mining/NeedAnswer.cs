@@ -108,7 +108,8 @@ internal static class NeedAnswer
 
         aspect = NeedTaxonomy.Normalise(aspect);
         need = NeedTaxonomy.Normalise(need);
-        return aspect.Length == 0 || need.Length == 0 ? null : new MinedNeed(aspect, need, polarity, severity, evidence);
+        // Whatever phrase the model put on praise or a mention, it is not a need: the three-way label decides.
+        return aspect.Length == 0 || need.Length == 0 ? null : new MinedNeed(aspect, AspectNeeds.Label(aspect, need, polarity), polarity, polarity == AspectNeeds.Negative ? severity : 1, evidence);
     }
 
     private static bool TryString(JsonElement item, string name, out string value)

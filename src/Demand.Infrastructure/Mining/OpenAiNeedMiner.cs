@@ -22,7 +22,7 @@ public sealed partial class OpenAiNeedMiner : INeedMiner
 
     private readonly ChatClient client;
     private readonly OpenAiMinerOptions options;
-    private readonly LexiconNeedMiner fallback;
+    private readonly IOfflineNeedMiner fallback;
     private readonly TimeProvider time;
     private readonly ILogger<OpenAiNeedMiner> logger;
     private readonly SemaphoreSlim concurrency;
@@ -30,7 +30,7 @@ public sealed partial class OpenAiNeedMiner : INeedMiner
     private int consecutiveFailures;
     private DateTimeOffset openUntil = DateTimeOffset.MinValue;
 
-    public OpenAiNeedMiner(IOptions<OpenAiMinerOptions> options, LexiconNeedMiner fallback, TimeProvider time, ILogger<OpenAiNeedMiner> logger)
+    public OpenAiNeedMiner(IOptions<OpenAiMinerOptions> options, IOfflineNeedMiner fallback, TimeProvider time, ILogger<OpenAiNeedMiner> logger)
     {
         this.options = options.Value;
         this.fallback = fallback;

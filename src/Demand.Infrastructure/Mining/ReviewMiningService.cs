@@ -54,7 +54,7 @@ public sealed partial class ReviewMiningService(
 
         // The LLM just answered for new reviews without falling back: sweep up earlier provisional results of this
         // merchant while it does (an invocation served from cache proves nothing about the endpoint, so it does not).
-        if (miner is not LexiconNeedMiner && options.Value.ProvisionalSweep > 0 && mined.Count > 0 && !mined.Exists(d => d.Provisional))
+        if (miner is not IOfflineNeedMiner && options.Value.ProvisionalSweep > 0 && mined.Count > 0 && !mined.Exists(d => d.Provisional))
         {
             var taken = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
             var pending = (await store.ProvisionalAsync(merchantId, options.Value.ProvisionalSweep + taken.Count, cancellationToken))
@@ -106,7 +106,7 @@ public sealed partial class ReviewMiningService(
             return (taxonomy, 0);
         }
 
-        var unseen = NeedPhraseMerging.Unseen(documents.SelectMany(d => d.Needs.Select(n => n.Need)), taxonomy);
+        var unseen = NeedPhraseMerging.Unseen(documents.SelectMany(d => d.Needs.Where(n => n.IsNeed).Select(n => n.Need)), taxonomy);
         if (unseen.Count == 0)
         {
             return (taxonomy, 0);

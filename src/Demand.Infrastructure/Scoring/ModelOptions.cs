@@ -18,4 +18,11 @@ public sealed class ModelOptions
     /// <summary>Merchant statistics older than this are rebuilt from the features container.</summary>
     [Range(1, 10_080)]
     public int StatsMaxAgeMinutes { get; set; } = 1_440;
+
+    /// <summary>
+    /// Score batches computed at once per instance (ScoreUsers, real-time events, nightly); more wait. Each holds its
+    /// users' features and the ONNX inputs: with the queue's own batch limits (host.json) this bounds the worker's memory.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentBatches { get; set; } = 4;
 }

@@ -15,7 +15,22 @@ namespace Demand.Infrastructure.Scoring;
 /// </summary>
 public sealed class OnnxProfileScorer(MerchantModels models, IFeatureStore features, IProfileStore profiles, MerchantStatsProvider statsProvider, IOptions<ModelOptions> options, TimeProvider time) : IProfileScorer
 {
+    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentBatches);
+
     public async Task<ScoreBatchResult> ScoreAsync(MerchantId merchantId, IReadOnlyList<UserId> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ScoreGatedAsync(merchantId, userIds, asOf, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ScoreBatchResult> ScoreGatedAsync(MerchantId merchantId, IReadOnlyList<UserId> userIds, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var stats = await statsProvider.GetAsync(merchantId, asOf.ToUnixTimeSeconds(), cancellationToken);
         var model = await models.ForMerchantAsync(merchantId, cancellationToken);

@@ -83,15 +83,31 @@ public sealed class LogIngestorTests
     }
 
     [Fact]
-    public void Duplicate_event_ids_and_identical_id_less_lines_count_once()
+    public void Duplicate_event_ids_count_once_and_identical_id_less_lines_are_kept_as_repeated_events_by_default()
     {
         const string noId = """{"userId":"u9","type":"view","timestamp":"2026-11-20T10:00:00Z","categoryId":"c1"}""";
         var outcome = Ingest(string.Join('\n', View, View, noId, noId, noId.Replace("u9", "u8", StringComparison.Ordinal)));
 
-        outcome.Report.Accepted.ShouldBe(3);
-        outcome.Report.Duplicates.ShouldBe(2);
+        outcome.Report.Accepted.ShouldBe(4);
+        outcome.Report.Duplicates.ShouldBe(1);
         outcome.Users["u1"].EventCount.ShouldBe(1);
+        outcome.Users["u9"].EventCount.ShouldBe(2, "hour-granular logs repeat real events: identical lines without ids are not duplicates unless the mapping says so");
         AssertAccounting(outcome);
+    }
+
+    [Fact]
+    public void A_mapping_with_dedupe_lines_counts_identical_id_less_lines_once_and_one_without_it_keeps_repeated_ids()
+    {
+        const string noId = """{"userId":"u9","type":"view","timestamp":"2026-11-20T10:00:00Z","categoryId":"c1"}""";
+        var text = string.Join('\n', View, View, noId, noId);
+
+        var lines = Ingest(text, LogMapping.Default with { DedupeLines = true });
+        var none = Ingest(text, LogMapping.Default with { DedupeLines = false });
+
+        (lines.Report.Accepted, lines.Report.Duplicates).ShouldBe((2, 2));
+        (none.Report.Accepted, none.Report.Duplicates).ShouldBe((4, 0));
+        AssertAccounting(lines);
+        AssertAccounting(none);
     }
 
     [Fact]

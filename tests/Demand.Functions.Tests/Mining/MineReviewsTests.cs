@@ -36,7 +36,7 @@ public sealed class MineReviewsTests(CosmosServerFixture cosmos)
             ("r1", "u1", "phone-1", "Battery dies by noon, wish it lasted longer.", 2, 1),
             ("r2", "u2", "phone-1", "电池不够用，希望电池更耐用。", 2, 2),
             ("r3", "u3", "phone-1", "The camera is great. Battery lasts all day.", 5, 10),
-            ("r4", "u1", "phone-2", "Too expensive for what it is.", 2, 1));
+            ("r4", "u1", "phone-2", "The price is far too high for what it is.", 2, 1));
 
         var report = await app.Get<ReviewMiningService>().MineAsync(message, Ct);
 

@@ -27,7 +27,7 @@ internal static class HostIngestBench
     private const string Merchant = "m1";
     private const double MiB = 1024 * 1024;
 
-    public static async Task RunAsync(string folder, int users, int days, int megabytes, CancellationToken cancellationToken)
+    public static async Task RunAsync(string folder, int users, int days, int megabytes, bool withScoring, CancellationToken cancellationToken)
     {
         var part = IngestBench.Concatenate(MarketWriter.Write(new MarketOptions { Users = users, Days = days, Seed = 1 }, Path.Combine(folder, "jsonl")), Path.Combine(folder, "part.jsonl"), header: false);
         var big = Path.Combine(folder, "big.jsonl");
@@ -55,12 +55,13 @@ internal static class HostIngestBench
 
             // The listener's poll stands in for Event Grid's push; a short interval keeps it out of the wall time.
             BlobPollingInterval = TimeSpan.FromMilliseconds(100),
-            Settings = BenchSettings.For(cosmosOptions, azurite.ConnectionString),
+            // A bench part may be larger than a merchant's (the limit protects a shared instance, not this measurement).
+            Settings = BenchSettings.For(cosmosOptions, azurite.ConnectionString, ("Ingestion__MaxPartBytes", (16L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture))),
         }, cancellationToken);
         HostFigures figures;
         try
         {
-            figures = await ThroughHostAsync(host, azurite, cosmosOptions, big, length, cancellationToken);
+            figures = await ThroughHostAsync(host, azurite, cosmosOptions, big, length, withScoring, cancellationToken);
         }
         finally
         {
@@ -87,7 +88,7 @@ internal static class HostIngestBench
 
     private sealed record InProcessRun(double Seconds, double EventsPerSecond);
 
-    private static async Task<HostFigures> ThroughHostAsync(LocalFunctionsHost host, AzuriteServer azurite, CosmosOptions cosmosOptions, string file, long length, CancellationToken cancellationToken)
+    private static async Task<HostFigures> ThroughHostAsync(LocalFunctionsHost host, AzuriteServer azurite, CosmosOptions cosmosOptions, string file, long length, bool withScoring, CancellationToken cancellationToken)
     {
         var pid = host.WorkerProcessId ?? throw new InvalidOperationException("The host started no worker.");
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("logs");
@@ -133,6 +134,17 @@ internal static class HostIngestBench
         var outcome = await host.WaitForOutcomeAsync(o => o.FunctionName == "IngestLog" && o.InvocationId != warm.InvocationId, TimeSpan.FromMinutes(30), cancellationToken);
         uploaded.Stop();
         var cpu = CpuSeconds(pid) - cpuBefore;
+        if (withScoring)
+        {
+            // The part's fan-out: every score-request message (ScoreUsers, concurrently up to host.json's queue batch and
+            // the worker's Model:MaxConcurrentBatches) and the mining of its reviews, all sampled into the same peak.
+            var fanOut = Stopwatch.StartNew();
+            await host.WaitForIdleAsync(TimeSpan.FromMinutes(60), cancellationToken);
+            fanOut.Stop();
+            var scored = host.Outcomes.Where(o => o.FunctionName == "ScoreUsers").ToList();
+            Console.WriteLine($"  fan-out: {scored.Count:N0} ScoreUsers invocations ({scored.Count(o => !o.Succeeded)} failed), {host.Outcomes.Count(o => o.FunctionName == "MineReviews"):N0} MineReviews, idle {fanOut.Elapsed.TotalSeconds:N1} s after IngestLog; worker peak RSS (VmHWM) through the fan-out {ReadStatus(pid, "VmHWM:"):N0} MiB (target ≤ 1 GB = {1e9 / MiB:N0} MiB)");
+        }
+
         await sampling.CancelAsync();
         var peakRss = await sampler;
         if (!outcome.Succeeded)

@@ -22,8 +22,9 @@ internal static class IngestBench
         var users = new Option<int>("--users") { DefaultValueFactory = _ => 10_000 };
         var days = new Option<int>("--days") { DefaultValueFactory = _ => 42 };
         var streamMb = new Option<int>("--stream-mb") { Description = "Also stream a JSONL file of this many MiB (copies of the generated part with fresh event ids) and report peak RSS; 0 = off.", DefaultValueFactory = _ => 0 };
+        var withScoring = new Option<bool>("--with-scoring") { Description = "With --through-host: keep sampling the worker's peak RSS through the ScoreUsers/MineReviews fan-out of the part until the host is idle." };
         var throughHost = new Option<bool>("--through-host") { Description = "Instead: one big JSONL part (--stream-mb, default 1024) uploaded to Azurite and ingested by the real worker under the local host, with the worker's peak RSS, next to the same file in process." };
-        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days, streamMb, throughHost };
+        var command = new Command("ingest", "Ingestion throughput vs a naive baseline.") { users, days, streamMb, throughHost, withScoring };
         command.SetAction(async (parse, ct) =>
         {
             var folder = Directory.CreateTempSubdirectory("demand-bench-ingest-").FullName;
@@ -31,7 +32,7 @@ internal static class IngestBench
             {
                 if (parse.GetValue(throughHost))
                 {
-                    await HostIngestBench.RunAsync(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb) is > 0 and var mb ? mb : 1024, ct);
+                    await HostIngestBench.RunAsync(folder, parse.GetValue(users), parse.GetValue(days), parse.GetValue(streamMb) is > 0 and var mb ? mb : 1024, parse.GetValue(withScoring), ct);
                 }
                 else
                 {

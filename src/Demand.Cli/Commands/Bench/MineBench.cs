@@ -25,16 +25,24 @@ internal static class MineBench
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per offline phase.", DefaultValueFactory = _ => 3 };
         var llmReviews = new Option<int>("--llm-reviews") { Description = "Reviews sent to the test server per batch size.", DefaultValueFactory = _ => 1_000 };
         var mams = new Option<string?>("--mams") { Description = "MAMS-ATSA folder: also time the miner on its (longer, real) test sentences." };
-        var command = new Command("mine", "Offline miner reviews/s and LLM requests/tokens per 1,000 reviews.") { reviews, seconds, llmReviews, mams };
+        var batches = new Option<int>("--batches") { Description = "Batches of 20 reviews timed per miner (learned vs lexicon).", DefaultValueFactory = _ => 50 };
+        var command = new Command("mine", "Offline miners' reviews/s and p99 latency per batch of 20, LLM requests/tokens per 1,000 reviews.") { reviews, seconds, llmReviews, mams, batches };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var texts = Reviews(parse.GetValue(reviews));
             var budget = TimeSpan.FromSeconds(parse.GetValue(seconds));
             Offline("generated", texts, budget);
+            List<ReviewInput>? real = null;
             if (parse.GetValue(mams) is { } folder)
             {
-                var sentences = EvaluateMinerCommand.LoadMams(Path.Combine(folder, "test.xml")).Select((s, i) => new ReviewInput("s" + i, s.Text, null, "p", null, "en")).ToList();
-                Offline("MAMS-ATSA test", sentences, budget);
+                real = EvaluateMinerCommand.LoadSentences(Path.Combine(folder, "test.xml")).Select((s, i) => new ReviewInput("s" + i, s.Text, null, "p", null, "en")).ToList();
+                Offline("MAMS-ATSA test", real, budget);
+            }
+
+            Batches("generated", texts, parse.GetValue(batches), cancellationToken);
+            if (real is not null)
+            {
+                Batches("MAMS-ATSA test", real, parse.GetValue(batches), cancellationToken);
             }
 
             await LlmAsync(texts.Take(parse.GetValue(llmReviews)).ToList(), cancellationToken);
@@ -62,6 +70,39 @@ internal static class MineBench
         Console.WriteLine($"  floor (lower-case + clause split): {floor,12:N0} reviews/s");
         Console.WriteLine($"  LexiconNeedMiner:                  {mined,12:N0} reviews/s ({floor / mined:F1}× the floor's time per review; target ≥ 20,000/s)");
         GC.KeepAlive(sink);
+    }
+
+    /// <summary>
+    /// The learned miner (the default) next to the lexicon miner on the same batches of 20 reviews — one core
+    /// (ONNX Runtime with one intra-op thread, batches one after another): reviews/s and p50/p99 latency per batch.
+    /// </summary>
+    private static void Batches(string source, List<ReviewInput> reviews, int count, CancellationToken cancellationToken)
+    {
+        using var learned = new LearnedNeedMiner(LearnedMinerFiles.Default);
+        var lexicon = new LexiconNeedMiner();
+        var batches = Enumerable.Range(0, count).Select(b => Enumerable.Range(0, 20).Select(i => reviews[(b * 20 + i) % reviews.Count]).ToList()).ToList();
+        Console.WriteLine($"offline miners, batches of 20 {source} reviews, one core, {count} batches each after a warm-up batch:");
+        var lexiconRate = Time("LexiconNeedMiner", batches, b => lexicon.MineAsync(b, cancellationToken).GetAwaiter().GetResult());
+        var learnedRate = Time("LearnedNeedMiner", batches, b => learned.Mine(b, cancellationToken));
+        Console.WriteLine($"  learned / lexicon throughput: {learnedRate / lexiconRate:F4}× (target for the learned miner ≥ 200 reviews/s per instance)");
+    }
+
+    private static double Time(string name, List<List<ReviewInput>> batches, Action<List<ReviewInput>> mine)
+    {
+        mine(batches[0]);
+        var latencies = new List<double>();
+        var started = Stopwatch.GetTimestamp();
+        foreach (var batch in batches)
+        {
+            var at = Stopwatch.GetTimestamp();
+            mine(batch);
+            latencies.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+        }
+
+        var rate = batches.Sum(b => b.Count) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        latencies.Sort();
+        Console.WriteLine($"  {name,-18} {rate,12:N0} reviews/s   p50 {latencies[latencies.Count / 2],8:F2} ms   p99 {latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1],8:F2} ms per batch of 20");
+        return rate;
     }
 
     private static double Measure(List<ReviewInput> reviews, TimeSpan budget, Action<ReviewInput> work)
