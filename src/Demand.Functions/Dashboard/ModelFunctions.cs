@@ -16,7 +16,7 @@ public sealed class DashboardModelFunctions(IModelStore store, MerchantModels mo
     [Function("DashboardModel")]
     public Task<Ok<MerchantModelResponse>> Model(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Model)] HttpRequest request, CancellationToken cancellationToken) =>
-        ModelHandlers.GetModel(request.Route("merchantId"), store, models, cancellationToken);
+        ModelHandlers.GetModel(request.RouteMerchant(), store, models, cancellationToken);
 
     [Function("DashboardModelCard")]
     public Ok<ModelCardResponse> ModelCard([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.ModelCard)] HttpRequest request)

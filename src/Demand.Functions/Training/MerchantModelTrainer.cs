@@ -32,7 +32,7 @@ public sealed partial class MerchantModelTrainer(
     ILogger<MerchantModelTrainer> logger,
     ITrainingCandidates? extra = null)
 {
-    public async Task<TrainingRun> RunAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<TrainingRun> RunAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var names = await archive.ListAsync(merchantId, cancellationToken);
@@ -55,7 +55,7 @@ public sealed partial class MerchantModelTrainer(
         var from = historyEnd.AddDays(-o.MaxHistoryDays);
         var shoppers = (await stats.GetAsync(merchantId, 0, cancellationToken)).Users;
         var keep = shoppers <= o.MaxShoppers ? 1.0 : o.MaxShoppers / (double)shoppers;
-        var mapping = await ingestion.GetMappingAsync(MerchantId.Parse(merchantId), cancellationToken);
+        var mapping = await ingestion.GetMappingAsync(merchantId, cancellationToken);
         var trainingOptions = new MerchantTrainingOptions { HorizonDays = o.HorizonDays, MaxTrainingRows = o.MaxTrainingRows };
         var logs = new TrainingSet(keep < 1 ? u => MerchantTraining.StableFraction(u) < keep : null) { CollapseBefore = trainingOptions.EarliestCutoff(historyEnd) };
         foreach (var (name, day) in parts.Where(p => p.Day >= from))
@@ -137,7 +137,7 @@ public sealed partial class MerchantModelTrainer(
         Reason = reason,
     };
 
-    private async Task<TrainingRun> RecordAsync(string merchantId, TrainingRun run, Promotion? promotion, CancellationToken cancellationToken)
+    private async Task<TrainingRun> RecordAsync(MerchantId merchantId, TrainingRun run, Promotion? promotion, CancellationToken cancellationToken)
     {
         await store.UpdateStateAsync(merchantId, s =>
         {

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Scoring;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
@@ -15,13 +16,13 @@ public sealed class ModelFunctions(IModelStore store, MerchantModels models)
     [Function("GetMerchantModel")]
     public Task<Ok<MerchantModelResponse>> GetModel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Model)] HttpRequest request, CancellationToken cancellationToken) =>
-        ModelHandlers.GetModel(request.Route("merchantId"), store, models, cancellationToken);
+        ModelHandlers.GetModel(request.RouteMerchant(), store, models, cancellationToken);
 }
 
 /// <summary>The handler behind <see cref="ModelFunctions"/>, also described in OpenAPI.</summary>
 public static class ModelHandlers
 {
-    public static async Task<Ok<MerchantModelResponse>> GetModel(string merchantId, [FromServices] IModelStore store, [FromServices] MerchantModels models, CancellationToken cancellationToken)
+    public static async Task<Ok<MerchantModelResponse>> GetModel(MerchantId merchantId, [FromServices] IModelStore store, [FromServices] MerchantModels models, CancellationToken cancellationToken)
     {
         var state = await store.GetStateAsync(merchantId, cancellationToken);
         var global = models.Global.Version;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Demand.Core;
+using Demand.Core.Identifiers;
 using Demand.Core.Messaging;
 using Demand.Infrastructure.Storage;
 using Microsoft.Azure.Functions.Worker;
@@ -13,6 +14,11 @@ public sealed class TrainMerchantFunction(MerchantModelTrainer trainer)
     public async Task Run([QueueTrigger(FunctionNames.TrainQueue, Connection = LogsStorage.ConnectionName)] string message, CancellationToken cancellationToken)
     {
         var request = JsonSerializer.Deserialize<TrainRequest>(message, DemandJson.Options) ?? throw new InvalidDataException("The train request is empty.");
-        await trainer.RunAsync(request.MerchantId, cancellationToken);
+        if (!MerchantId.TryParse(request.MerchantId, out var merchantId, out var reason))
+        {
+            throw new InvalidDataException($"The train request's merchant id is invalid: {reason}.");
+        }
+
+        await trainer.RunAsync(merchantId, cancellationToken);
     }
 }

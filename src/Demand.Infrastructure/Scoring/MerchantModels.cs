@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Demand.Core.Identifiers;
 using Demand.Core.Scoring;
 using Demand.Core.Storage;
 using Demand.Infrastructure.Onnx;
@@ -19,7 +20,7 @@ public sealed partial class MerchantModels(IDemandModel global, IModelStore stor
 
     public IDemandModel Global => global;
 
-    public async Task<IDemandModel> ForMerchantAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<IDemandModel> ForMerchantAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_served.TryGetValue(merchantId, out var cached) && now - cached.Loaded < StateTtl)
@@ -39,7 +40,7 @@ public sealed partial class MerchantModels(IDemandModel global, IModelStore stor
     }
 
     /// <summary>A stored version as a model (cached), or null when its file is missing.</summary>
-    public async Task<IDemandModel?> LoadAsync(string merchantId, string version, CancellationToken cancellationToken)
+    public async Task<IDemandModel?> LoadAsync(MerchantId merchantId, string version, CancellationToken cancellationToken)
     {
         if (_versions.TryGetValue((merchantId, version), out var loaded))
         {
@@ -58,7 +59,7 @@ public sealed partial class MerchantModels(IDemandModel global, IModelStore stor
         return _versions.GetOrAdd((merchantId, version), model);
     }
 
-    public void Forget(string merchantId) => _served.TryRemove(merchantId, out _);
+    public void Forget(MerchantId merchantId) => _served.TryRemove(merchantId, out _);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model version {Version} of {Merchant} is active but its file is missing: serving the global model")]
     private partial void LogMissing(string merchant, string version);

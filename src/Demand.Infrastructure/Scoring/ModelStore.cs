@@ -1,4 +1,5 @@
 using Azure;
+using Demand.Core.Identifiers;
 using Demand.Core.Scoring;
 using Demand.Core.Storage;
 using Demand.Infrastructure.Cosmos;
@@ -13,7 +14,7 @@ public sealed class ModelStore(DemandCosmos cosmos, LogsStorage storage) : IMode
 
     private int _containerReady;
 
-    public async Task SaveVersionAsync(string merchantId, string version, byte[] onnx, CancellationToken cancellationToken)
+    public async Task SaveVersionAsync(MerchantId merchantId, string version, byte[] onnx, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(ModelsContainer);
         if (Volatile.Read(ref _containerReady) == 0)
@@ -26,7 +27,7 @@ public sealed class ModelStore(DemandCosmos cosmos, LogsStorage storage) : IMode
         await container.GetBlobClient(BlobName(merchantId, version)).UploadAsync(BinaryData.FromBytes(onnx), overwrite: true, cancellationToken);
     }
 
-    public async Task<byte[]?> GetVersionAsync(string merchantId, string version, CancellationToken cancellationToken)
+    public async Task<byte[]?> GetVersionAsync(MerchantId merchantId, string version, CancellationToken cancellationToken)
     {
         try
         {
@@ -39,10 +40,10 @@ public sealed class ModelStore(DemandCosmos cosmos, LogsStorage storage) : IMode
         }
     }
 
-    public Task<MerchantModelState?> GetStateAsync(string merchantId, CancellationToken cancellationToken) =>
+    public Task<MerchantModelState?> GetStateAsync(MerchantId merchantId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<MerchantModelState>(cosmos.Insights, MerchantModelState.DocumentId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
-    public Task<MerchantModelState> UpdateStateAsync(string merchantId, Action<MerchantModelState> change, CancellationToken cancellationToken) =>
+    public Task<MerchantModelState> UpdateStateAsync(MerchantId merchantId, Action<MerchantModelState> change, CancellationToken cancellationToken) =>
         CosmosDocuments.UpdateAsync(
             cosmos.Insights,
             MerchantModelState.DocumentId,
@@ -56,5 +57,5 @@ public sealed class ModelStore(DemandCosmos cosmos, LogsStorage storage) : IMode
             s => s.ETag,
             cancellationToken);
 
-    private static string BlobName(string merchantId, string version) => merchantId + "/" + version + ".onnx";
+    private static string BlobName(MerchantId merchantId, string version) => merchantId + "/" + version + ".onnx";
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Storage;
 
 namespace Demand.Infrastructure.Storage;
@@ -5,7 +6,7 @@ namespace Demand.Infrastructure.Storage;
 /// <summary>The merchant's parts in the <c>logs</c> container (<c>logs/{merchantId}/{name}</c>), as uploaded.</summary>
 public sealed class BlobLogArchive(LogsStorage storage) : ILogArchive
 {
-    public async Task<IReadOnlyList<string>> ListAsync(string merchantId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var container = storage.Blobs.GetBlobContainerClient(LogsStorage.LogsContainer);
         var names = new List<string>();
@@ -19,7 +20,7 @@ public sealed class BlobLogArchive(LogsStorage storage) : ILogArchive
         return names;
     }
 
-    public async Task<byte[]> ReadAsync(string merchantId, string name, CancellationToken cancellationToken)
+    public async Task<byte[]> ReadAsync(MerchantId merchantId, string name, CancellationToken cancellationToken)
     {
         var response = await storage.Blobs.GetBlobContainerClient(LogsStorage.LogsContainer).GetBlobClient(merchantId + "/" + name).DownloadContentAsync(cancellationToken);
         return response.Value.Content.ToArray();

@@ -58,7 +58,7 @@ public sealed class TrainModelsTests(CosmosServerFixture cosmos)
             await train.Run(JsonSerializer.Serialize(new TrainRequest { MerchantId = "m1" }, DemandJson.Options), Ct);
 
             var store = app.Get<IModelStore>();
-            var state = (await store.GetStateAsync("m1", Ct)).ShouldNotBeNull();
+            var state = (await store.GetStateAsync(MerchantId.Parse("m1"), Ct)).ShouldNotBeNull();
             var run = state.LastRun.ShouldNotBeNull();
             run.Promoted.ShouldBeTrue(run.Reason);
             var promoted = state.ActiveVersion.ShouldNotBeNull();
@@ -67,7 +67,7 @@ public sealed class TrainModelsTests(CosmosServerFixture cosmos)
             var winner = run.BackTest.Single(f => f.Name == run.Winner);
             winner.RecallAt5.ShouldBeGreaterThanOrEqualTo(run.BackTest.Where(f => f.Kind == CandidateKind.Baseline).Max(f => f.RecallAt5));
             winner.RecallAt5.ShouldBeGreaterThan(run.BackTest.Single(f => f.Kind == CandidateKind.Global).RecallAt5);
-            (await store.GetVersionAsync("m1", promoted, Ct)).ShouldNotBeNull();
+            (await store.GetVersionAsync(MerchantId.Parse("m1"), promoted, Ct)).ShouldNotBeNull();
 
             foreach (var request in scoreRequests.TakeLast(2))
             {
@@ -84,18 +84,18 @@ public sealed class TrainModelsTests(CosmosServerFixture cosmos)
             // Next week: the same data plus a deliberately bad challenger (most-interacted, inverted).
             challengers.Bad = true;
             await train.Run(JsonSerializer.Serialize(new TrainRequest { MerchantId = "m1" }, DemandJson.Options), Ct);
-            var after = (await store.GetStateAsync("m1", Ct)).ShouldNotBeNull();
+            var after = (await store.GetStateAsync(MerchantId.Parse("m1"), Ct)).ShouldNotBeNull();
             after.LastRun!.BackTest.ShouldContain(f => f.Name == Challengers.BadName, "the bad candidate was back-tested");
             after.LastRun.Winner.ShouldNotBe(Challengers.BadName);
             after.LastRun.Promoted.ShouldBeFalse(after.LastRun.Reason);
             after.ActiveVersion.ShouldBe(promoted);
             after.Promotions.Count.ShouldBe(1);
 
-            var response = (await ModelHandlers.GetModel("m1", store, app.Get<MerchantModels>(), Ct)).Value.ShouldNotBeNull();
+            var response = (await ModelHandlers.GetModel(MerchantId.Parse("m1"), store, app.Get<MerchantModels>(), Ct)).Value.ShouldNotBeNull();
             response.ActiveVersion.ShouldBe(promoted);
             response.LastTraining!.BackTest.ShouldContain(f => f.Kind == "baseline");
             response.Promotions.ShouldHaveSingleItem();
-            (await ModelHandlers.GetModel("m2", store, app.Get<MerchantModels>(), Ct)).Value!.ActiveVersion.ShouldBe("flat-global", "a merchant never trained is served the global model");
+            (await ModelHandlers.GetModel(MerchantId.Parse("m2"), store, app.Get<MerchantModels>(), Ct)).Value!.ActiveVersion.ShouldBe("flat-global", "a merchant never trained is served the global model");
         }
         finally
         {
@@ -109,7 +109,7 @@ public sealed class TrainModelsTests(CosmosServerFixture cosmos)
 
         public bool Bad { get; set; }
 
-        public IReadOnlyList<GateCandidate> For(string merchantId)
+        public IReadOnlyList<GateCandidate> For(MerchantId merchantId)
         {
             if (!Bad)
             {
