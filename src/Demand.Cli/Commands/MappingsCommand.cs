@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,14 +23,14 @@ internal static class MappingsCommand
         var check = new Command("check", "Show how a log file parses under a mapping: first events, reject reasons, accounting.") { file, mapping, preset, rows, maxAge };
         check.SetAction(parse => Check(parse.GetValue(file)!, parse.GetValue(mapping), parse.GetValue(preset), parse.GetValue(rows), parse.GetValue(maxAge), Console.Out));
 
-        var merchant = new Option<string>("--merchant") { Description = "Merchant id.", Required = true };
+        var merchant = new Option<MerchantId>("--merchant") { Description = MerchantIdParser.Description, Required = true, CustomParser = MerchantIdParser.Parse };
         var mappingFile = new Argument<FileInfo>("mapping") { Description = "Mapping file (JSON, docs/log-format.md)." };
         var sample = new Option<FileInfo?>("--sample") { Description = "A sample log file: the service parses it with the mapping and shows the result (mappings check) before storing." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and check the sample only; store nothing." };
         var set = new Command("set", "Register a merchant's mapping through the API (validated, versioned; with --sample, checked on the sample first).") { mappingFile, merchant, sample, dryRun, ApiConnection.Url, ApiConnection.Key };
-        set.SetAction((parse, ct) => SetAsync(ApiConnection.From(parse), parse.GetValue(merchant)!, parse.GetValue(mappingFile)!, parse.GetValue(sample), parse.GetValue(dryRun), Console.Out, ct));
+        set.SetAction((parse, ct) => SetAsync(ApiConnection.From(parse), parse.GetValue(merchant), parse.GetValue(mappingFile)!, parse.GetValue(sample), parse.GetValue(dryRun), Console.Out, ct));
         var get = new Command("get", "Show a merchant's registered mapping and its version.") { merchant, ApiConnection.Url, ApiConnection.Key };
-        get.SetAction((parse, ct) => GetAsync(ApiConnection.From(parse), parse.GetValue(merchant)!, Console.Out, ct));
+        get.SetAction((parse, ct) => GetAsync(ApiConnection.From(parse), parse.GetValue(merchant), Console.Out, ct));
         return new Command("mappings", "Merchant log mappings.") { check, set, get };
     }
 
@@ -61,7 +62,7 @@ internal static class MappingsCommand
 
     /// <summary>Prints a check (local or from <c>PUT …/mapping</c>); the exit code of <see cref="Check"/>.</summary>
     /// <summary>0: stored (or, with --dry-run, would be); 1: the sample did not parse; 2: the mapping was refused.</summary>
-    internal static async Task<int> SetAsync(HttpClient api, string merchantId, FileInfo mappingFile, FileInfo? sample, bool dryRun, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> SetAsync(HttpClient api, MerchantId merchantId, FileInfo mappingFile, FileInfo? sample, bool dryRun, TextWriter output, CancellationToken cancellationToken)
     {
         using var _ = api;
         JsonElement mapping;
@@ -81,7 +82,7 @@ internal static class MappingsCommand
             body["sampleBase64"] = Convert.ToBase64String(await File.ReadAllBytesAsync(sample.FullName, cancellationToken));
         }
 
-        var path = $"/api/v1/merchants/{Uri.EscapeDataString(merchantId)}/mapping" + (dryRun ? "?dryRun=true" : "");
+        var path = $"/api/v1/merchants/{merchantId.Value}/mapping" + (dryRun ? "?dryRun=true" : "");
         using var response = await api.PutAsJsonAsync(new Uri(path, UriKind.Relative), body, cancellationToken);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("check", out var check) && check.ValueKind == JsonValueKind.Object)
@@ -101,10 +102,10 @@ internal static class MappingsCommand
         return (int)response.StatusCode == 422 ? 1 : 2;
     }
 
-    internal static async Task<int> GetAsync(HttpClient api, string merchantId, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> GetAsync(HttpClient api, MerchantId merchantId, TextWriter output, CancellationToken cancellationToken)
     {
         using var _ = api;
-        using var response = await api.GetAsync(new Uri($"/api/v1/merchants/{Uri.EscapeDataString(merchantId)}/mapping", UriKind.Relative), cancellationToken);
+        using var response = await api.GetAsync(new Uri($"/api/v1/merchants/{merchantId.Value}/mapping", UriKind.Relative), cancellationToken);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             output.WriteLine($"{merchantId} has no registered mapping: the default layout applies (docs/log-format.md)");

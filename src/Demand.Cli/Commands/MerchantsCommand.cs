@@ -18,21 +18,7 @@ internal static class MerchantsCommand
         var endpoint = new Option<Uri?>("--cosmos-endpoint") { Description = "A deployed Cosmos DB account (https://<account>.documents.azure.com:443/), reached with DefaultAzureCredential (az login); overrides --settings." };
         var database = new Option<string>("--database") { Description = "Database name with --cosmos-endpoint.", DefaultValueFactory = _ => "demand" };
         // Parsed by the one rule before anything connects: an id that could never authenticate or receive uploads is refused with the reason.
-        var merchant = new Argument<MerchantId>("merchantId")
-        {
-            Description = "The merchant's id: " + MerchantId.Rule + ".",
-            CustomParser = result =>
-            {
-                var value = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
-                if (MerchantId.TryParse(value, out var id, out var reason))
-                {
-                    return id;
-                }
-
-                result.AddError($"'{value}' is not a valid merchant id: {reason} (merchant ids are {MerchantId.Rule}).");
-                return default;
-            },
-        };
+        var merchant = new Argument<MerchantId>("merchantId") { Description = MerchantIdParser.Description, CustomParser = MerchantIdParser.Parse };
         var dashboard = new Option<bool>("--dashboard") { Description = "A dashboard key (dd.…): it signs in to the dashboard and nothing else; storefront keys (dk.…) cannot sign in." };
         var add = new Command("add", "Create a merchant (if new) and a new API key; the key is printed once.") { merchant, dashboard, settings, endpoint, database };
         add.SetAction(async (parse, ct) =>

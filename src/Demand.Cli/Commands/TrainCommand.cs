@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -13,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var merchant = new Option<string>("--merchant") { Description = "Merchant id.", Required = true };
+        var merchant = new Option<MerchantId>("--merchant") { Description = MerchantIdParser.Description, Required = true, CustomParser = MerchantIdParser.Parse };
         var port = new Option<int>("--port") { DefaultValueFactory = _ => 7071 };
         var command = new Command("train", "Train and gate one merchant's rankers now in a running 'demand host' (outcome: GET /api/v1/merchants/{m}/model).") { merchant, port };
         command.SetAction(async (parse, cancellationToken) =>

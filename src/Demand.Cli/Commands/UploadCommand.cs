@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -15,18 +16,18 @@ internal static class UploadCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "A log part: JSON Lines or CSV, optionally gzip." };
-        var merchant = new Option<string>("--merchant") { Description = "Merchant id.", Required = true };
+        var merchant = new Option<MerchantId>("--merchant") { Description = MerchantIdParser.Description, Required = true, CustomParser = MerchantIdParser.Parse };
         var wait = new Option<bool>("--wait") { Description = "Wait for the ingestion report and print it." };
         var upload = new Command("upload", "Upload a log part through a create-only upload URL and print its part id.") { file, merchant, wait, ApiConnection.Url, ApiConnection.Key };
-        upload.SetAction((parse, ct) => RunAsync(ApiConnection.From(parse), parse.GetValue(merchant)!, parse.GetValue(file)!, parse.GetValue(wait), Console.Out, ct));
+        upload.SetAction((parse, ct) => RunAsync(ApiConnection.From(parse), parse.GetValue(merchant), parse.GetValue(file)!, parse.GetValue(wait), Console.Out, ct));
         return upload;
     }
 
     /// <summary>0: uploaded (and, with <paramref name="wait"/>, ingested); 1: refused or failed.</summary>
-    internal static async Task<int> RunAsync(HttpClient api, string merchantId, FileInfo file, bool wait, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(HttpClient api, MerchantId merchantId, FileInfo file, bool wait, TextWriter output, CancellationToken cancellationToken)
     {
         using var _ = api;
-        var merchant = Uri.EscapeDataString(merchantId);
+        var merchant = merchantId.Value;
         using var response = await api.PostAsJsonAsync(new Uri($"/api/v1/merchants/{merchant}/uploads", UriKind.Relative), new { fileName = file.Name, bytes = file.Length }, cancellationToken);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -30,7 +30,13 @@ public sealed partial class ReviewMiningService(
 
     public async Task<MiningReport> MineAsync(MineRequest message, CancellationToken cancellationToken)
     {
-        var merchantId = message.MerchantId;
+        // Checked before anything is read or written: a message naming no valid merchant can never succeed on a retry.
+        if (!MerchantId.TryParse(message.MerchantId, out var merchant, out var reason))
+        {
+            throw new InvalidDataException($"The mine request's merchant id is invalid: {reason}.");
+        }
+
+        var merchantId = merchant.Value;
         var reviews = message.Reviews.GroupBy(r => (r.ProductId, r.ReviewId)).Select(g => g.First()).ToList();
         var cached = await Task.WhenAll(reviews.Select(r => store.GetAsync(merchantId, r.ProductId, r.ReviewId, cancellationToken)));
         var documents = new List<ReviewNeedDocument>(reviews.Count);
@@ -80,7 +86,6 @@ public sealed partial class ReviewMiningService(
             await store.AddUsageAsync(merchantId, reviews.Count, fromCache, usage, cost, cancellationToken);
         }
 
-        var merchant = MerchantId.Parse(merchantId);
         foreach (var byUser in documents.GroupBy(d => d.UserId, StringComparer.Ordinal))
         {
             // Reviews stored before ids were validated may name a shopper no profile document can hold: skip them.
