@@ -296,6 +296,32 @@ public sealed partial class DashboardTests(DashboardApp app)
     }
 
     [Fact]
+    public async Task A_route_with_an_invalid_merchant_or_user_id_answers_the_apis_400_naming_the_field_and_never_a_500()
+    {
+        using var api = await app.ApiClientAsync(DashboardApp.MerchantId, Ct);
+        var user = await NewShopperAsync(api, DashboardApp.MerchantId);
+        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct));
+        var csrf = JsonDocument.Parse((await browser.FetchAsync("/api/dashboard/session")).Body).RootElement.GetProperty("csrfToken").GetString()!;
+
+        foreach (var route in new[] { "mapping.m2/insights/demand", "M1/model", $"{DashboardApp.MerchantId}.x/users/{user}/profile" })
+        {
+            var response = await browser.FetchAsync("/api/dashboard/v1/merchants/" + route);
+            response.Status.ShouldBe(400, route);
+            JsonDocument.Parse(response.Body).RootElement.GetProperty("errors").TryGetProperty("merchantId", out _).ShouldBeTrue(route);
+        }
+
+        foreach (var id in new[] { user + "%23", user + "%3F", "%20%20%20" })
+        {
+            var profile = await browser.FetchAsync($"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/users/{id}/profile");
+            profile.Status.ShouldBe(400, id);
+            JsonDocument.Parse(profile.Body).RootElement.GetProperty("errors").TryGetProperty("userId", out _).ShouldBeTrue(id);
+            (await browser.FetchAsync($"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/users/{id}", "DELETE", new() { ["X-CSRF-Token"] = csrf })).Status.ShouldBe(400, id);
+        }
+
+        (await api.GetAsync(new Uri($"v1/merchants/{DashboardApp.MerchantId}/users/{user}/profile", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the real shopper is untouched");
+    }
+
+    [Fact]
     public async Task A_write_without_the_sessions_csrf_token_is_refused_and_changes_nothing()
     {
         using var api = await app.ApiClientAsync(DashboardApp.MerchantId, Ct);
