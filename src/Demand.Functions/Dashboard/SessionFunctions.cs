@@ -43,8 +43,9 @@ public sealed class SessionFunctions(DashboardSessions sessions, MerchantKeyCach
         // The link's token would otherwise leak to whatever the next page links to.
         request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        if (!sessions.TryRedeemLink(request.Query["ticket"].ToString(), out var link)
-            || !await keys.IsActiveDashboardKeyAsync(MerchantId.Parse(link.MerchantId), link.KeyId, cancellationToken))
+        // A link or cookie signed for an id the rule no longer admits is simply not valid (never a 500).
+        if (!sessions.TryRedeemLink(request.Query["ticket"].ToString(), out var link) || !MerchantId.TryParse(link.MerchantId, out var linkMerchant)
+            || !await keys.IsActiveDashboardKeyAsync(linkMerchant, link.KeyId, cancellationToken))
         {
             return SessionHandlers.BackToPage("expired");
         }
@@ -58,7 +59,8 @@ public sealed class SessionFunctions(DashboardSessions sessions, MerchantKeyCach
     public async Task<Ok<SessionResponse>> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Session)] HttpRequest request, CancellationToken cancellationToken)
     {
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        return sessions.TryRead(request, out var session) && await keys.IsActiveDashboardKeyAsync(MerchantId.Parse(session.MerchantId), session.KeyId, cancellationToken)
+        return sessions.TryRead(request, out var session) && MerchantId.TryParse(session.MerchantId, out var sessionMerchant)
+            && await keys.IsActiveDashboardKeyAsync(sessionMerchant, session.KeyId, cancellationToken)
             ? TypedResults.Ok(new SessionResponse(session.MerchantId, sessions.CsrfToken(session), session.ExpiresAt))
             : TypedResults.Ok(new SessionResponse(null, null, null));
     }
