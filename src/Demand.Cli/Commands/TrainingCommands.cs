@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Demand.Core.Identifiers;
 using Demand.Core.Ingestion;
 using Demand.Core.Scoring;
 using Demand.Infrastructure.Onnx;
@@ -93,7 +94,7 @@ internal static class TrainingCommands
         {
             foreach (var file in Directory.EnumerateFiles(dayFolder).Order(StringComparer.Ordinal))
             {
-                set.AddPart(day, "m", File.ReadAllBytes(file), mapping);
+                set.AddPart(day, MerchantId.Parse("m"), File.ReadAllBytes(file), mapping);
             }
         }
 

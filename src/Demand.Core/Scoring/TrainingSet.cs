@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Events;
 using Demand.Core.Features;
 using Demand.Core.Ingestion;
@@ -45,10 +46,10 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
     private readonly SortedDictionary<DateOnly, IReadOnlyDictionary<string, UserFeatures>> _days = [];
 
     /// <summary>Adds one day's log part (any layout the mapping reads).</summary>
-    public void AddPart(DateOnly day, string merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
+    public void AddPart(DateOnly day, MerchantId merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
     {
         // The app's own validation (age limit widened only by the mapping's notBefore), so evaluation sees what serving would.
-        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(Identifiers.MerchantId.Parse(merchantId), day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
         Accepted += outcome.Report.Accepted;
         Rejected += outcome.Report.Rejected;
         var users = includeUser is null ? outcome.Users : outcome.Users.Where(u => includeUser(u.Key)).ToDictionary(StringComparer.Ordinal);

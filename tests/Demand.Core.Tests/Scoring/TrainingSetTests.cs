@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Demand.Core.Identifiers;
 using Demand.Core.Ingestion;
 using Demand.Core.Scoring;
 
@@ -23,7 +24,7 @@ public sealed class TrainingSetTests
                 lines.Append(CultureInfo.InvariantCulture, $"{{\"eventId\":\"e{d}-{u}\",\"userId\":\"u{u}\",\"type\":\"{type}\",\"timestamp\":\"{at}\",\"productId\":\"p{(u * d) % 7}\",\"categoryId\":\"c{(u + d) % 4}\"}}\n");
             }
 
-            set.AddPart(day, "m", Encoding.UTF8.GetBytes(lines.ToString()), LogMapping.Default);
+            set.AddPart(day, MerchantId.Parse("m"), Encoding.UTF8.GetBytes(lines.ToString()), LogMapping.Default);
         }
 
         return set;
