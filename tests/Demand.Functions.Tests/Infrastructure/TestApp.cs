@@ -1,4 +1,5 @@
 using Demand.Core.Storage;
+using Demand.Functions.Dashboard;
 using Demand.Functions.Ingestion;
 using Demand.Functions.Merchants;
 using Demand.Functions.Mining;
@@ -86,7 +87,8 @@ public sealed class TestApp : IAsyncDisposable
             .AddMining(configuration)
             .AddNightly(configuration)
             .AddTraining(configuration)
-            .AddMerchantApi(configuration);
+            .AddMerchantApi(configuration)
+            .AddDashboard(configuration);
         return services;
     }
 
