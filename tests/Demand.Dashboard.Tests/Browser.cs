@@ -18,6 +18,15 @@ public sealed class Browser : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => ConsoleErrors.Add(error);
+
+        // Chromium's console line for a failed load names no URL; keep the URL beside it so a failure says what failed.
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                FailedResponses.Add($"{response.Status} {response.Request.Method} {response.Url}");
+            }
+        };
     }
 
     public IBrowserContext Context { get; }
@@ -25,6 +34,9 @@ public sealed class Browser : IAsyncDisposable
     public IPage Page { get; }
 
     public List<string> ConsoleErrors { get; } = [];
+
+    /// <summary>Every response of 400 or more the page received (expected ones included, e.g. a lookup of an unknown shopper).</summary>
+    public List<string> FailedResponses { get; } = [];
 
     public static async Task<Browser> OpenAsync(DashboardApp app, string locale = "en-US", int width = 1200, int height = 800)
     {

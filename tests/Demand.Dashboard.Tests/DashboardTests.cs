@@ -33,7 +33,13 @@ public sealed partial class DashboardTests(DashboardApp app)
         visible.ShouldNotContain(key);
         visible.ShouldNotContain("demand_session");
         (await browser.Page.InnerTextAsync("#merchant")).ShouldBe(DashboardApp.MerchantId);
-        browser.ConsoleErrors.ShouldBeEmpty();
+
+        // The page names its own icon, so the browser's implicit /favicon.ico request (a 404 under the host) never happens.
+        var icon = await browser.Page.EvaluateAsync<string>(
+            "async () => { const r = await fetch(document.querySelector('link[rel=icon]').href); return r.status + ' ' + r.headers.get('content-type'); }");
+        icon.ShouldBe("200 image/svg+xml");
+        browser.FailedResponses.ShouldBeEmpty();
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
     [Fact]
@@ -123,7 +129,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         (await browser.TextAsync("model-version")).ShouldBe(model.GetProperty("activeVersion").GetString());
         (await browser.TextAsync("model-name")).ShouldBe(model.GetProperty("name").GetString());
 
-        browser.ConsoleErrors.ShouldBeEmpty();
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
     [Theory]
@@ -145,7 +151,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         }
 
         violations.ShouldBeEmpty();
-        browser.ConsoleErrors.ShouldBeEmpty();
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
     [Fact]
@@ -228,7 +234,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         await browser.Page.ClickAsync("[data-testid=confirm-erase]");
         await browser.Page.WaitForSelectorAsync("[data-testid=erased]");
         (await api.GetAsync(new Uri($"v1/merchants/{DashboardApp.MerchantId}/users/{user}/profile", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        browser.ConsoleErrors.ShouldBeEmpty();
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
     [Fact]
@@ -260,7 +266,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         await browser.Page.WaitForSelectorAsync("[data-testid=dry-accepted]");
         (await browser.TextAsync("dry-accepted")).ShouldBe("1");
         (await browser.TextAsync("dry-rejected")).ShouldBe("1");
-        browser.ConsoleErrors.ShouldBeEmpty();
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
     [Fact]

@@ -6,13 +6,43 @@ using System.Text;
 
 namespace Demand.Functions.Dashboard;
 
-/// <summary>One file the dashboard serves, in each encoding, under a name that changes with its content.</summary>
-public sealed record DashboardAsset(string Name, string HashedName, string ContentType, byte[] Raw, byte[] Gzip, byte[] Brotli);
+/// <summary>
+/// One file the dashboard serves, under a name that changes with its content. The compressed forms are made on first
+/// request (SmallestSize costs tens of milliseconds per file, which a worker start on a cold instance should not pay).
+/// </summary>
+public sealed class DashboardAsset(string name, string hashedName, string contentType, byte[] raw)
+{
+    private readonly Lazy<byte[]> _gzip = new(() => Compress(raw, s => new GZipStream(s, CompressionLevel.SmallestSize)));
+    private readonly Lazy<byte[]> _brotli = new(() => Compress(raw, s => new BrotliStream(s, CompressionLevel.SmallestSize)));
+
+    public string Name { get; } = name;
+
+    public string HashedName { get; } = hashedName;
+
+    public string ContentType { get; } = contentType;
+
+    public byte[] Raw { get; } = raw;
+
+    public byte[] Gzip => _gzip.Value;
+
+    public byte[] Brotli => _brotli.Value;
+
+    private static byte[] Compress(byte[] raw, Func<Stream, Stream> compressor)
+    {
+        using var output = new MemoryStream();
+        using (var stream = compressor(output))
+        {
+            stream.Write(raw);
+        }
+
+        return output.ToArray();
+    }
+}
 
 /// <summary>
 /// The dashboard's static files, embedded in the worker assembly (resources <c>dashboard/…</c>: our HTML, script and
 /// styles, and the chart library the build copies from node_modules). Each is served as <c>name.{hash}.ext</c> with a
-/// year-long immutable cache, precompressed once per instance; the page (which names them) is never cached, so a
+/// year-long immutable cache, compressed once per instance; the page (which names them) is never cached, so a
 /// deploy reaches browsers on their next load.
 /// </summary>
 public sealed class DashboardAssets
@@ -86,19 +116,7 @@ public sealed class DashboardAssets
         return dot < 0 ? name + "." + hash : name[..dot] + "." + hash + name[dot..];
     }
 
-    private static DashboardAsset Build(string name, string hashedName, byte[] raw) =>
-        new(name, hashedName, ContentTypeOf(name), raw, Compress(raw, s => new GZipStream(s, CompressionLevel.SmallestSize)), Compress(raw, s => new BrotliStream(s, CompressionLevel.SmallestSize)));
-
-    private static byte[] Compress(byte[] raw, Func<Stream, Stream> compressor)
-    {
-        using var output = new MemoryStream();
-        using (var stream = compressor(output))
-        {
-            stream.Write(raw);
-        }
-
-        return output.ToArray();
-    }
+    private static DashboardAsset Build(string name, string hashedName, byte[] raw) => new(name, hashedName, ContentTypeOf(name), raw);
 
     private static string ContentTypeOf(string name) => Path.GetExtension(name) switch
     {
