@@ -164,6 +164,61 @@ public sealed class ApiTests(DemandAppFixture app)
         (await app.Http.GetAsync(new Uri("/api/v1/nothing-here", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task The_docs_event_batch_and_the_documents_own_example_validate_against_the_served_schema_and_a_batch_without_event_ids_does_not()
+    {
+        var document = await app.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/openapi.json", UriKind.Relative), Ct);
+        var operation = document.GetProperty("paths").GetProperty("/api/v1/merchants/{merchantId}/events").GetProperty("post");
+        var media = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+        var schema = SchemaOf(document, media.GetProperty("schema"));
+        var docs = File.ReadAllText(Path.Combine(Demand.Tooling.RepoPaths.RepositoryRoot()!, "docs", "api.md"));
+        var section = docs[docs.IndexOf("### Real-time events", StringComparison.Ordinal)..];
+        var example = System.Text.RegularExpressions.Regex.Match(section, @"-d '(\{.*?\})'", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+
+        Problems(schema, JsonDocument.Parse(example).RootElement).ShouldBeEmpty("docs/api.md's example batch");
+        Problems(schema, media.GetProperty("example")).ShouldBeEmpty("the document's own example");
+        Problems(schema, JsonDocument.Parse("""{"events":[{"userId":"u1","type":"view","timestamp":"2026-11-22T10:40:00Z"}]}""").RootElement).ShouldNotBeEmpty("eventId is required");
+        Problems(schema, JsonDocument.Parse("""{"events":[{"eventId":"e1","userId":"u1","type":"view","timestamp":"2026-11-22T10:40:00Z","price":"cheap"}]}""").RootElement)
+            .ShouldNotBeEmpty("price is a number");
+        var responses = operation.GetProperty("responses");
+        foreach (var status in new[] { "200", "400", "401", "404", "413", "415", "429" })
+        {
+            responses.TryGetProperty(status, out _).ShouldBeTrue("events answers " + status);
+        }
+
+        document.GetProperty("paths").GetProperty("/api/v1/merchants/{merchantId}/users/{userId}/profile").GetProperty("get").GetProperty("responses").TryGetProperty("304", out _).ShouldBeTrue();
+        operation.GetProperty("security").EnumerateArray().Select(r => r.TryGetProperty("ApiKey", out var scopes) && scopes.ValueKind == JsonValueKind.Array).ShouldContain(true);
+    }
+
+    [Fact]
+    public async Task Unmatched_routes_under_api_answer_a_problem_details_404()
+    {
+        foreach (var (method, path) in new[] { ("GET", "/api/v1/nothing-here"), ("POST", "/api/health"), ("GET", "/api/v1/merchants/m1"), ("PATCH", "/api/v1/merchants/m1/users/u1/profile") })
+        {
+            using var response = await app.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)), Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json", path);
+            (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetInt32().ShouldBe(404, path);
+        }
+    }
+
+    /// <summary>A schema of the document as a standalone JSON Schema (2020-12): its components become <c>$defs</c>.</summary>
+    private static Json.Schema.JsonSchema SchemaOf(JsonElement document, JsonElement schema)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(schema.GetRawText())!.AsObject();
+        root["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        root["$defs"] = System.Text.Json.Nodes.JsonNode.Parse(document.GetProperty("components").GetProperty("schemas").GetRawText());
+        return Json.Schema.JsonSchema.FromText(root.ToJsonString().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal));
+    }
+
+    private static List<string> Problems(Json.Schema.JsonSchema schema, JsonElement instance)
+    {
+        var result = schema.Evaluate(instance, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+        return result.IsValid
+            ? []
+            : [.. (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key} {e.Value}"))];
+    }
+
     private static object Event(string id, string user, string type = "view") => new
     {
         eventId = id, userId = user, type, timestamp = DateTimeOffset.UtcNow.AddHours(-1), productId = "p1", categoryId = "c1", price = type == "purchase" ? 5m : (decimal?)null,

@@ -21,6 +21,9 @@ public sealed class DemandAppFixture : IAsyncLifetime
     /// <summary>Low enough for a test to reach within a minute, high enough that no other test ever does.</summary>
     public const int RequestsPerMinutePerKey = 60;
 
+    /// <summary>The host's request body limit (Azure's app setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT), small enough to probe cheaply.</summary>
+    public const int RequestBodyLimit = 8 << 20;
+
     private LocalCosmosServer? _cosmos;
     private AzuriteServer? _azurite;
     private LocalFunctionsHost? _host;
@@ -60,6 +63,7 @@ public sealed class DemandAppFixture : IAsyncLifetime
             ["Api__RequestsPerMinutePerKey"] = RequestsPerMinutePerKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Api__KeyCacheSeconds"] = "30",
             ["Mining__Miner"] = "lexicon",
+            ["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"] = RequestBodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         _loggers = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(Path.Combine(AppContext.BaseDirectory, "e2e-host.log"))));
         _host = await LocalFunctionsHost.StartAsync(

@@ -47,7 +47,8 @@ public sealed class FunctionDefinitionsTests
     [Fact]
     public void Every_http_route_is_merchant_scoped_except_health_the_openapi_document_and_the_dashboards_page_assets_and_session_and_all_are_anonymous()
     {
-        var http = Functions.Where(f => f.Trigger.Type == "httpTrigger").ToList();
+        // The catch-all answers every other path and method with the API's 404 (its own test below).
+        var http = Functions.Where(f => f.Trigger.Type == "httpTrigger" && f.Trigger.Route != ApiRoutes.Unmatched).ToList();
         string[] dashboardOwn = [DashboardRoutes.Page, DashboardRoutes.Asset, DashboardRoutes.Session, DashboardRoutes.SignInLink];
 
         http.Count.ShouldBeGreaterThan(10);
@@ -72,6 +73,18 @@ public sealed class FunctionDefinitionsTests
         http.Select(f => f.Trigger.Route).ShouldContain(ApiRoutes.Health);
         http.Select(f => f.Trigger.Route).ShouldContain(ApiRoutes.OpenApi);
         http.Select(f => (f.Trigger.Route, f.Trigger.Methods[0])).Distinct().Count().ShouldBe(http.Count, "no two functions share a route and method");
+    }
+
+    [Fact]
+    public void One_anonymous_catch_all_takes_every_method_so_unmatched_paths_get_the_apis_problem_details_404()
+    {
+        var unmatched = Functions.Where(f => f.Trigger.Type == "httpTrigger" && f.Trigger.Route == ApiRoutes.Unmatched).ShouldHaveSingleItem();
+
+        unmatched.Trigger.AuthLevel.ShouldBe("Anonymous");
+        unmatched.Trigger.Methods.Select(m => m.ToUpperInvariant()).ShouldBe(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], ignoreOrder: true);
+        var answer = NotFoundFunction.Unmatched(new Microsoft.AspNetCore.Http.DefaultHttpContext().Request);
+        answer.StatusCode.ShouldBe(404);
+        answer.ProblemDetails.Title.ShouldBe("Not found");
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
     /// <summary>Everything logged through the host's logger factory (the host's own logs and the worker's RpcLogs).</summary>
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>The host's request body limit in these tests (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT; Azure's default is 100 MB).</summary>
+    public const int BodyLimit = 1 << 20;
+
     public TestQueues Storage { get; } = new(azurite);
 
     public QueueServiceClient Queues => Storage.Queues;
@@ -36,7 +39,11 @@ public sealed class HostFixture(AzuriteFixture azurite) : IAsyncLifetime
         LocalFunctionsHost.StartAsync(new LocalHostOptions
         {
             AppDirectory = WorkerApp.Directory(),
-            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["AzureWebJobsStorage"] = azurite.Server.ConnectionString },
+            Settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["AzureWebJobsStorage"] = azurite.Server.ConnectionString,
+                [HttpFrontEnd.BodyLimitSetting] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             HttpPort = 0,
             EnableTimerSchedules = false,
             BlobPollingInterval = blobPolling ?? TimeSpan.FromMilliseconds(250),

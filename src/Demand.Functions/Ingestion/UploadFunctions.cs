@@ -25,6 +25,11 @@ public sealed class UploadFunctions(IUploadUrls urls, IOptions<IngestionOptions>
                 return TypedResults.Problem(title: "Body too large", detail: "Send {\"fileName\": …, \"bytes\": …} only; the part itself goes to the returned URL.", statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
+            if (!request.HasJsonContentType())
+            {
+                return TypedResults.Problem(title: "Unsupported media type", detail: "Send application/json, or no body.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+            }
+
             try
             {
                 body = await request.ReadFromJsonAsync<UploadRequest>(cancellationToken) ?? body;

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
+using System.Text.Json.Nodes;
 
 namespace Demand.Functions.Merchants;
 
@@ -40,6 +41,20 @@ public sealed class ApiDescription
                 Description = "A merchant API key (demand merchants add <id>); it only ever sees its own merchant.",
             };
             return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            // Positional records read as "every parameter required"; an event needs only these four (the rest are
+            // optional per type, docs/log-format.md), and a batch only its events.
+            if (context.JsonTypeInfo.Type == typeof(EventRequest))
+            {
+                schema.Required = new HashSet<string>(StringComparer.Ordinal) { "eventId", "userId", "type", "timestamp" };
+            }
+            else if (context.JsonTypeInfo.Type == typeof(EventsRequest))
+            {
+                schema.Required = new HashSet<string>(StringComparer.Ordinal) { "events" };
+            }
+
+            return Task.CompletedTask;
         }));
         await using var app = builder.Build();
 
@@ -53,6 +68,14 @@ public sealed class ApiDescription
     }
 
     private const string ApiKeyScheme = "ApiKey";
+
+    private static void Example(IDictionary<string, OpenApiMediaType>? content, string mediaType, string json)
+    {
+        if (content?.TryGetValue(mediaType, out var media) == true)
+        {
+            media.Example = JsonNode.Parse(json);
+        }
+    }
 
     private static void Map(IEndpointRouteBuilder app)
     {
@@ -70,6 +93,7 @@ public sealed class ApiDescription
                 return Task.CompletedTask;
             });
         merchant.MapGet(ApiRoutes.Profile, ProfileHandlers.GetProfile).WithName("GetProfile").WithTags("Profiles")
+            .Produces(StatusCodes.Status304NotModified)
             .WithSummary("A shopper's need profile: category propensities with next-purchase dates and reasons, and needs mined from their reviews.");
         merchant.MapGet(ApiRoutes.Recommendations, ProfileHandlers.GetRecommendations).WithName("GetRecommendations").WithTags("Profiles")
             .WithSummary("The top categories and unmet needs to act on for a shopper.");
@@ -89,9 +113,17 @@ public sealed class ApiDescription
         merchant.MapDelete(ApiRoutes.Mapping, MappingHandlers.DeleteMapping).WithName("DeleteMapping").WithTags("Ingestion")
             .WithSummary("Removes the registered mapping: later parts use the default layout.");
         merchant.MapPost(ApiRoutes.Uploads, UploadHandlers.CreateUpload).WithName("CreateUpload").WithTags("Ingestion")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("A short-lived, create-only URL for exactly one new log part under the merchant's prefix, and the part id to poll its report by.");
         merchant.MapPost(ApiRoutes.Events, RealtimeEvents.PostEvents).WithName("PostEvents").WithTags("Events")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                Example(operation.RequestBody?.Content, "application/json", ApiExamples.EventsRequest);
+                Example(operation.Responses?.GetValueOrDefault("200")?.Content, "application/json", ApiExamples.EventsResponse);
+                Example(operation.Responses?.GetValueOrDefault("400")?.Content, "application/problem+json", ApiExamples.EventsProblem);
+                return Task.CompletedTask;
+            })
             .WithSummary("Up to 500 events; each is validated with the log rules, merged once, and the shoppers' profiles are rescored before the response.");
         merchant.MapGet(ApiRoutes.ProductNeeds, ProductHandlers.GetProductNeeds).WithName("GetProductNeeds").WithTags("Products")
             .WithSummary("Needs mined from a product's reviews: share of reviews mentioning each, polarity, and week-over-week counts.");

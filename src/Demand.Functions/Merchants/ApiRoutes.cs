@@ -26,4 +26,7 @@ public static class ApiRoutes
     public const string Events = Merchant + "/events";
     public const string Health = "health";
     public const string OpenApi = "openapi.json";
+
+    /// <summary>Every other path under the prefix: the lowest-precedence route, so it only answers what nothing else matches.</summary>
+    public const string Unmatched = "{*path}";
 }

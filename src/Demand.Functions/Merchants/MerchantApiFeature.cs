@@ -19,11 +19,12 @@ public static class MerchantApiFeature
     }
 
     /// <summary>
-    /// Key check (API functions) or session check (dashboard functions), then rate limit, around every merchant-scoped
-    /// HTTP function (after the host's HTTP proxying).
+    /// The body limit around every HTTP function, then the key check (API functions) or session check (dashboard
+    /// functions), then rate limit, around every merchant-scoped HTTP function (after the host's HTTP proxying).
     /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseMerchantApi(this IFunctionsWorkerApplicationBuilder builder)
     {
+        builder.UseMiddleware<RequestBodyMiddleware>();
         builder.UseMiddleware<ApiKeyMiddleware>();
         builder.UseMiddleware<DashboardSessionMiddleware>();
         builder.UseMiddleware<RateLimitMiddleware>();

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using System.Net;
 using Demand.Core.Insights;
 using Demand.Core.Profiles;
@@ -179,7 +180,7 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
         CosmosDocuments.ReadAsync<DemandForecast>(cosmos.Insights, DemandForecast.DocumentId, DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     public Task<SegmentPage?> SegmentPageAsync(string merchantId, string categoryId, int page, CancellationToken cancellationToken) =>
-        CosmosDocuments.ReadAsync<SegmentPage>(cosmos.Insights, SegmentPage.IdFor(categoryId, page), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+        !CatalogueId.IsValid(categoryId) ? Task.FromResult<SegmentPage?>(null) : CosmosDocuments.ReadAsync<SegmentPage>(cosmos.Insights, SegmentPage.IdFor(categoryId, page), DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     private sealed record IdOnly(string Id);
 

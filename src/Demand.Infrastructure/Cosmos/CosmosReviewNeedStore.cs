@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Mining;
 using Microsoft.Azure.Cosmos;
 
@@ -132,10 +133,10 @@ public sealed class CosmosReviewNeedStore(DemandCosmos cosmos, TimeProvider time
     }
 
     public Task<ProductNeedSummary?> GetSummaryAsync(string merchantId, string productId, CancellationToken cancellationToken) =>
-        CosmosDocuments.ReadAsync<ProductNeedSummary>(cosmos.Insights, ProductNeedSummary.IdFor(productId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+        !CatalogueId.IsValid(productId) ? Task.FromResult<ProductNeedSummary?>(null) : CosmosDocuments.ReadAsync<ProductNeedSummary>(cosmos.Insights, ProductNeedSummary.IdFor(productId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     public Task<CategoryNeedSummary?> GetCategorySummaryAsync(string merchantId, string categoryId, CancellationToken cancellationToken) =>
-        CosmosDocuments.ReadAsync<CategoryNeedSummary>(cosmos.Insights, CategoryNeedSummary.IdFor(categoryId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
+        !CatalogueId.IsValid(categoryId) ? Task.FromResult<CategoryNeedSummary?>(null) : CosmosDocuments.ReadAsync<CategoryNeedSummary>(cosmos.Insights, CategoryNeedSummary.IdFor(categoryId), DemandCosmos.MerchantKey(merchantId), cancellationToken);
 
     /// <summary>Adds one invocation's mining figures to the merchant's month (ETag read-modify-write: concurrent invocations add up).</summary>
     public Task<MiningUsageDocument> AddUsageAsync(string merchantId, int reviews, int fromCache, MiningUsage usage, decimal cost, CancellationToken cancellationToken)

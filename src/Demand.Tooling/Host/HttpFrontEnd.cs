@@ -20,10 +20,16 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 {
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Host",
+        "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Trailer", "Upgrade", "Host", "Expect",
     };
 
+    /// <summary>The Azure host's app setting for the request body limit, and its default (100 MB).</summary>
+    public const string BodyLimitSetting = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT";
+
+    public const long DefaultBodyLimit = 104_857_600;
+
     private readonly LocalFunctionsHost _host;
+    private readonly long _bodyLimit;
     private readonly IReadOnlyList<BlobListener> _blobListeners;
     private readonly List<HttpRoute> _routes;
     private readonly HttpClient _worker;
@@ -33,9 +39,12 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
     {
         _host = host;
         _blobListeners = blobListeners;
+        _bodyLimit = host.Settings.TryGetValue(BodyLimitSetting, out var limit) && long.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? bytes
+            : DefaultBodyLimit;
         _routes = [.. host.HostedFunctions.Where(f => f.Trigger == TriggerKind.Http)
             .Select(f => new HttpRoute(f, host.HostJson.RoutePrefix))
-            .OrderByDescending(r => r.Precedence)];
+            .OrderBy(r => r.Precedence)];
         _worker = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -43,6 +52,9 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            // Bodies go to the worker only once it reads them (Expect: 100-continue below): a function that answers
+            // without reading (a 413 on the declared length, a 401) gets no body it would have to drain or reset on.
+            Expect100ContinueTimeout = TimeSpan.FromMinutes(10),
         })
         {
             // functionTimeout bounds an invocation; the forwarded request itself waits as long as the worker does.
@@ -60,7 +72,8 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, port);
-            kestrel.Limits.MaxRequestBodySize = null;
+            // Checked per request (413 ProblemDetails) and enforced while streaming a chunked body to the worker.
+            kestrel.Limits.MaxRequestBodySize = frontEnd._bodyLimit;
         });
         var app = builder.Build();
         app.Run(frontEnd.HandleAsync);
@@ -93,6 +106,23 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         if (path.Equals("/runtime/webhooks/blobs", StringComparison.OrdinalIgnoreCase))
         {
             await EventGridAsync(context);
+            return;
+        }
+
+        // A raw backslash is no path character (RFC 3986) and an empty segment ("//") no segment; front ends disagree on
+        // both (a separator or data; collapsed or kept), so a path one reads as /a/b and another as one segment "a\b"
+        // never reaches a function. "%5C" does: it is data, and the id rules refuse it where ids are expected.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? path;
+        var rawPath = rawTarget.Split('?', 2)[0];
+        if (rawPath.Contains('\\', StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        {
+            await ProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid path", "Raw backslashes and empty segments (//) are not allowed in a URL path; percent-encode a backslash that is data (%5C).");
+            return;
+        }
+
+        if (context.Request.ContentLength > _bodyLimit)
+        {
+            await ProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"Send at most {_bodyLimit} bytes.");
             return;
         }
 
@@ -149,6 +179,7 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         if (request.ContentLength > 0 || request.Headers.ContainsKey("Transfer-Encoding"))
         {
             forward.Content = new StreamContent(request.Body);
+            forward.Headers.ExpectContinue = true;
         }
 
         foreach (var header in request.Headers)
@@ -186,6 +217,14 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         {
             // The caller went away; the invocation is cancelled through the same token.
         }
+        catch (Exception exception) when (!context.Response.HasStarted && BodyRefusal(exception) is { } refusal)
+        {
+            // Kestrel refused the caller's body while it streamed to the worker (a chunked body over the limit, a
+            // broken chunk): the caller's fault, answered as the Azure host does (413/400), not as a worker crash.
+            forwarding.Cancel();
+            await ProblemAsync(context, refusal.StatusCode, refusal.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Unreadable body",
+                refusal.StatusCode == StatusCodes.Status413PayloadTooLarge ? $"Send at most {_bodyLimit} bytes." : refusal.Message);
+        }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.Response.HasStarted)
         {
             // The worker could not answer (it crashed): the Azure host answers 500.
@@ -194,6 +233,22 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 
         await outcome;
     }
+
+    private static BadHttpRequestException? BodyRefusal(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
+    }
+
+    private static Task ProblemAsync(HttpContext context, int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
 
     private static async Task StopForwardingOnFailureAsync(Task<InvocationOutcome> outcome, CancellationTokenSource forwarding)
     {

@@ -14,7 +14,9 @@ internal sealed class HttpRoute
         Function = function;
         var route = RouteOf(function);
         Template = string.IsNullOrEmpty(routePrefix) ? route : $"{routePrefix}/{route}";
-        _matcher = new TemplateMatcher(TemplateParser.Parse(Template), new RouteValueDictionary());
+        var template = TemplateParser.Parse(Template);
+        _matcher = new TemplateMatcher(template, new RouteValueDictionary());
+        Precedence = RoutePrecedence.ComputeInbound(template);
         if (function.TriggerBinding.Raw.TryGetProperty("methods", out var methods) && methods.ValueKind == System.Text.Json.JsonValueKind.Array && methods.GetArrayLength() > 0)
         {
             _methods = new HashSet<string>(methods.EnumerateArray().Select(m => m.GetString()!), StringComparer.OrdinalIgnoreCase);
@@ -25,8 +27,11 @@ internal sealed class HttpRoute
 
     public string Template { get; }
 
-    /// <summary>Literal segments win over parameters, as in ASP.NET Core routing.</summary>
-    public int Precedence => Template.Split('/').Count(s => !s.StartsWith('{'));
+    /// <summary>
+    /// ASP.NET Core's inbound precedence (lower is tried first): literal segments before parameters, parameters before
+    /// catch-alls, so a <c>{*path}</c> route only gets what no other route matches.
+    /// </summary>
+    public decimal Precedence { get; }
 
     public static string RouteOf(HostedFunction function) =>
         function.TriggerBinding.Text("route") is { Length: > 0 } route ? route.Trim('/') : function.Name;

@@ -76,6 +76,73 @@ public sealed class HttpTriggerTests(HostFixture fixture) : IClassFixture<HostFi
     }
 
     [Fact]
+    public async Task A_body_over_the_limit_answers_413_problem_details_whether_declared_or_chunked()
+    {
+        var payload = new byte[HostFixture.BodyLimit + 1];
+        using var declared = new ByteArrayContent(payload);
+
+        using var byLength = await fixture.Http.PostAsync("api/echo/big", declared, Ct);
+        // Refused half-way through a chunked body: read at the socket, as the server may close before the rest is sent.
+        var (status, contentType, body) = await PostChunkedAsync(fixture.Host.HttpBaseAddress, "/api/echo/big", payload);
+
+        byLength.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        byLength.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await byLength.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetInt32().ShouldBe(413);
+        status.ShouldBe(413, body);
+        contentType.ShouldStartWith("application/problem+json");
+        JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32().ShouldBe(413);
+        using var within = await fixture.Http.PostAsync("api/echo/small", new ByteArrayContent(new byte[HostFixture.BodyLimit]), Ct);
+        within.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task<(int Status, string ContentType, string Body)> PostChunkedAsync(Uri baseAddress, string path, byte[] payload)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(baseAddress.Host, baseAddress.Port, Ct);
+        var stream = tcp.GetStream();
+        try
+        {
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"), Ct);
+            for (var offset = 0; offset < payload.Length; offset += 16_384)
+            {
+                var length = Math.Min(16_384, payload.Length - offset);
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"), Ct);
+                await stream.WriteAsync(payload.AsMemory(offset, length), Ct);
+                await stream.WriteAsync("\r\n"u8.ToArray(), Ct);
+            }
+
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), Ct);
+        }
+        catch (IOException)
+        {
+            // The server answered and closed before the whole body was sent.
+        }
+
+        using var response = new MemoryStream();
+        try
+        {
+            await stream.CopyToAsync(response, Ct);
+        }
+        catch (IOException)
+        {
+            // A reset after the answer.
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(response.ToArray());
+        var head = text[..text.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n");
+        var contentType = head.Skip(1).Select(h => h.Split(':', 2)).Where(h => h[0].Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Select(h => h[1].Trim()).Single();
+        var body = text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        // Chunked answer: the JSON is the text between the first chunk-size line and the next CRLF.
+        if (!body.StartsWith('{'))
+        {
+            body = body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..];
+            body = body[..body.IndexOf("\r\n", StringComparison.Ordinal)];
+        }
+
+        return (int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), contentType, body);
+    }
+
+    [Fact]
     public async Task Http_invocations_are_counted_and_reported_as_outcomes()
     {
         var before = fixture.Host.Statistics.TryGetValue("Ping", out var s) ? s.Succeeded : 0;
