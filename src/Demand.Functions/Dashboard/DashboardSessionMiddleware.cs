@@ -1,7 +1,5 @@
-using Demand.Core.Identifiers;
 using Demand.Functions.Merchants;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 
@@ -9,7 +7,7 @@ namespace Demand.Functions.Dashboard;
 
 /// <summary>
 /// The dashboard's counterpart of <see cref="ApiKeyMiddleware"/>, around every <c>Dashboard…</c> function but the page,
-/// its assets, sign-in and the session probe: no valid session cookie (or its dashboard key revoked since) → 401; a session on another
+/// its assets, sign-in and the session probe: no valid session cookie (its dashboard key revoked since, or the session signed out) → 401; a session on another
 /// merchant's routes → exactly the API's 404; any method but GET/HEAD without the session's CSRF token in
 /// <c>X-CSRF-Token</c> → 403. The cookie is SameSite=Strict as well; the token also stops a same-site page or a
 /// forgotten form from writing. The session's key then goes through the same per-key rate limit as API keys. Route

@@ -76,16 +76,20 @@
       if (!holder.isConnected || names.length === 0) return;
       const xs = names.map((_, i) => i);
       const groups = series.length;
+      const slanted = names.length * 90 > holder.clientWidth;
+      const short = name => name.length > 14 ? name.slice(0, 13) + '…' : name;
       const opts = {
         width: Math.max(280, holder.clientWidth - 8), height: 260, legend: { show: false }, cursor: { show: false },
         scales: { x: { time: false, range: () => [-0.6, names.length - 0.4] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
         axes: [
-          { splits: () => xs, values: (u, splits) => splits.map(i => names[i] ?? ''), rotate: 0, size: 40, gap: 4, font: '12px system-ui', stroke: '#333' },
+          // Many categories: labels slanted and cut, so they never overlap (the table beside the chart has them whole).
+          { splits: () => xs, values: (u, splits) => splits.map(i => short(names[i] ?? '')), rotate: slanted ? -40 : 0, size: slanted ? 100 : 40, gap: 4, font: '12px system-ui', stroke: '#333' },
           { values: (u, splits) => splits.map(v => num(v, 2)), font: '12px system-ui', stroke: '#333', size: 60 },
         ],
         series: [{}, ...series.map((s, i) => ({
           label: s.label, fill: palette[i], stroke: palette[i], width: 0,
-          paths: uPlot.paths.bars({ size: [0.8 / groups, 64], align: 0, disp: { x0: { unit: 2, values: () => xs.map(() => (i - (groups - 1) / 2) * 0.8 / groups) } } }),
+          // Side by side: each series' bars start at their own offset within the category's slot (x0 and size in data units).
+          paths: uPlot.paths.bars({ disp: { x0: { unit: 3, values: () => xs.map(x => x - 0.4 + i * 0.8 / groups) }, size: { unit: 3, values: () => [0.8 / groups] } } }),
           points: { show: false },
         }))],
       };
