@@ -28,7 +28,7 @@ public sealed class DashboardSessions(IOptions<DashboardOptions> options, TimePr
     {
         var expires = time.GetUtcNow().AddMinutes(options.Value.SessionMinutes);
         var token = DashboardTokens.Issue(Key, DashboardTokens.SessionPurpose, merchantId, keyId, expires);
-        response.Cookies.Append(CookieName, token, Cookie(expires));
+        response.Cookies.Append(CookieName, token, Cookie(TimeSpan.FromMinutes(options.Value.SessionMinutes)));
         DashboardTokens.TryVerify(Key, DashboardTokens.SessionPurpose, token, time.GetUtcNow(), out var session);
         return session;
     }
@@ -53,13 +53,15 @@ public sealed class DashboardSessions(IOptions<DashboardOptions> options, TimePr
 
     private byte[] Key => _key ?? throw new InvalidOperationException("Dashboard:SigningKey is not configured.");
 
-    private static CookieOptions Cookie(DateTimeOffset? expires) => new()
+    // Max-Age, not Expires: the browser counts the lifetime on its own clock, so a skewed Date header (a proxy's, or a
+    // stalled server's) cannot lengthen the cookie's life. The token inside carries the authoritative expiry anyway.
+    private static CookieOptions Cookie(TimeSpan? maxAge) => new()
     {
         HttpOnly = true,
         Secure = true,
         SameSite = SameSiteMode.Strict,
         Path = DashboardRoutes.BasePath,
-        Expires = expires,
+        MaxAge = maxAge,
         IsEssential = true,
     };
 }
