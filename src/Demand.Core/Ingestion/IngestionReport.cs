@@ -76,7 +76,14 @@ public sealed class IngestionReport
 
     public long Rejected { get; set; }
 
+    /// <summary>Lines repeating an event id (or, where the mapping asks, a whole line) earlier in this part.</summary>
     public long Duplicates { get; set; }
+
+    /// <summary>
+    /// Accepted events whose id the shopper's state had already counted (sent through the API, or in another part within
+    /// the 30-day event-id window): part of <see cref="Accepted"/>, not counted again.
+    /// </summary>
+    public long CountedBefore { get; set; }
 
     public Dictionary<string, long> CountsByType { get; set; } = [];
 

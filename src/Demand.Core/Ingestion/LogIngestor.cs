@@ -433,7 +433,7 @@ public sealed class LogIngestor
         }
 
         // Duplicates: same eventId; identical lines without ids only when the mapping asks (hour-granular logs repeat real events).
-        var key = v.Has(FieldValues.EventId) ? Fnv.Hash(v.Get(FieldValues.EventId), 0x9E3779B97F4A7C15UL) : Fnv.Hash(record);
+        var key = v.Has(FieldValues.EventId) ? EventIdWindow.HashOf(v.Get(FieldValues.EventId)) : Fnv.Hash(record);
         var dedupe = v.Has(FieldValues.EventId) ? _mapping.DedupeLines != false : _mapping.DedupeLines == true;
         if (dedupe && !state.Seen.Add(key))
         {
@@ -451,11 +451,20 @@ public sealed class LogIngestor
 
         var userId = user.UserId;
         var category = v.Has(FieldValues.CategoryId) ? state.Category(v.Get(FieldValues.CategoryId)) : null;
-        user.Observe(type, category, at, price * quantity, rating);
-        if (type == EventType.Search && v.Has(FieldValues.Query))
+        // Shoppers repeat their searches: interned, a repeated term costs no new string (Trim returns it as is when there is nothing to trim).
+        var search = type == EventType.Search && v.Has(FieldValues.Query) ? state.Interner.Intern(v.Get(FieldValues.Query)).Trim() : null;
+        if (v.Has(FieldValues.EventId))
         {
-            // Shoppers repeat their searches: interned, a repeated term costs no new string (Trim returns it as is when there is nothing to trim).
-            user.AddSearch(state.Interner.Intern(v.Get(FieldValues.Query)).Trim());
+            // The same id hash as the real-time API's: an event sent live and again in the nightly export counts once.
+            user.Observe(new IdentifiedEvent(key, type, category, at, price * quantity, rating, search, -1));
+        }
+        else
+        {
+            user.Observe(type, category, at, price * quantity, rating);
+            if (search is not null)
+            {
+                user.AddSearch(search);
+            }
         }
 
         if (type == EventType.Review)

@@ -136,15 +136,18 @@ public sealed partial class IngestPart(
 
         var merged = 0;
         var already = 0;
+        var countedBefore = 0L;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.MaxConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(outcome.Users.Values, parallel, async (user, ct) =>
         {
             var merge = await features.MergeAsync(partId, user, ct);
-            var count = merge == MergeOutcome.Merged ? Interlocked.Increment(ref merged) : 0;
-            if (merge == MergeOutcome.AlreadyMerged)
+            var count = merge.Outcome == MergeOutcome.Merged ? Interlocked.Increment(ref merged) : 0;
+            if (merge.Outcome == MergeOutcome.AlreadyMerged)
             {
                 Interlocked.Increment(ref already);
             }
+
+            Interlocked.Add(ref countedBefore, merge.Events.Duplicates.Count);
 
             hooks?.AfterUserMerged(merchantId, user.UserId, count);
         });
@@ -171,6 +174,7 @@ public sealed partial class IngestPart(
         var mineRequests = WorkBatcher.MineRequests(merchantId, partId, outcome.Reviews);
         report.UsersMerged = merged;
         report.UsersAlreadyMerged = already;
+        report.CountedBefore = countedBefore;
         report.ScoreMessages = scoreRequests.Count;
         report.MineMessages = mineRequests.Count;
         report.FinishedAt = time.GetUtcNow();

@@ -37,7 +37,7 @@ public sealed record RecommendationsResponse(string UserId, IReadOnlyList<Catego
 /// </summary>
 public sealed record IngestionResponse(
     string Id, string PartId, string BlobName, string Status, string? Error, string? Note, string Mapping, int? MappingVersion, long Bytes,
-    long LinesRead, long Accepted, long Rejected, long Duplicates, long AlreadyMerged, string? DuplicateOf,
+    long LinesRead, long Accepted, long Rejected, long Duplicates, long CountedBefore, long AlreadyMerged, string? DuplicateOf,
     IReadOnlyDictionary<string, long> CountsByType, IReadOnlyDictionary<string, long> RejectsByReason, int UsersTouched, int Reviews,
     DateTimeOffset? FirstEventAt, DateTimeOffset? LastEventAt, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double EventsPerSecond,
     IReadOnlyDictionary<string, IReadOnlyList<RejectExampleResponse>> RejectExamples, DateTimeOffset? UploadedAt)
@@ -45,7 +45,7 @@ public sealed record IngestionResponse(
     /// <param name="erased">The merchant's erasure tombstones: an example row of a shopper erased since keeps its line and reason only.</param>
     public static IngestionResponse From(IngestionReport r, IReadOnlySet<string> erased) => new(
         r.ReportId, r.PartId, r.BlobName, r.Status, r.Error, r.Note, r.Mapping, r.MappingVersion, r.Bytes,
-        r.LinesRead, r.Accepted, r.Rejected, r.Duplicates, r.AlreadyMerged, r.DuplicateOf, r.CountsByType, r.RejectsByReason,
+        r.LinesRead, r.Accepted, r.Rejected, r.Duplicates, r.CountedBefore, r.AlreadyMerged, r.DuplicateOf, r.CountsByType, r.RejectsByReason,
         r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond),
         r.RejectExamples.ToDictionary(
             kv => kv.Key,
