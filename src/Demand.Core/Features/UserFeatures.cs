@@ -33,8 +33,18 @@ public sealed class UserFeatures
     /// <summary>Recent search terms, newest last.</summary>
     public List<string> Searches { get; set; } = [];
 
-    /// <summary>Source parts (and real-time batches) already merged: the exactly-once ledger.</summary>
+    /// <summary>Log parts already merged: a redelivered part changes nothing, whether or not its rows carry event ids.</summary>
     public List<string> MergedParts { get; set; } = [];
+
+    /// <summary>The ids of the events counted here: exactly once per event id (see <see cref="EventIdWindow"/>).</summary>
+    public EventIdWindow EventIds { get; set; } = new();
+
+    /// <summary>In a partial: its events that carry ids (also counted in its aggregate), so the merge can drop ones counted before.</summary>
+    [JsonIgnore]
+    public List<IdentifiedEvent>? Identified { get; private set; }
+
+    /// <summary>In a partial with identified events: the aggregate of its events without ids alone.</summary>
+    private UserFeatures? _unidentified;
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; set; }
@@ -42,8 +52,38 @@ public sealed class UserFeatures
     public static UserFeatures Create(string merchantId, string userId) =>
         new() { Id = userId, MerchantId = merchantId, UserId = userId };
 
-    /// <summary>Adds one event (any order).</summary>
+    /// <summary>Adds one event without an id (any order).</summary>
     public void Observe(EventType type, string? categoryId, long unixSeconds, double spend = 0, int? rating = null)
+    {
+        Count(type, categoryId, unixSeconds, spend, rating);
+        _unidentified?.Count(type, categoryId, unixSeconds, spend, rating);
+    }
+
+    /// <summary>Adds one event that carries an id (any order); it is counted into a shopper's state only once per id.</summary>
+    public void Observe(IdentifiedEvent e)
+    {
+        if (Identified is null)
+        {
+            // Everything observed so far had no id: that is the id-less aggregate's start.
+            _unidentified = Create(MerchantId, UserId);
+            _unidentified.Merge(this);
+            Identified = [];
+        }
+
+        Count(e);
+        Identified.Add(e);
+    }
+
+    private void Count(IdentifiedEvent e)
+    {
+        Count(e.Type, e.CategoryId, e.UnixSeconds, e.Spend, e.Rating);
+        if (e.Search is { } search)
+        {
+            Remember(search);
+        }
+    }
+
+    private void Count(EventType type, string? categoryId, long unixSeconds, double spend, int? rating)
     {
         ReferenceTime = Math.Max(ReferenceTime, unixSeconds);
         EventCount++;
@@ -87,7 +127,14 @@ public sealed class UserFeatures
         }
     }
 
+    /// <summary>Adds a search term of an event without an id.</summary>
     public void AddSearch(string term)
+    {
+        Remember(term);
+        _unidentified?.Remember(term);
+    }
+
+    private void Remember(string term)
     {
         Searches.Remove(term);
         Searches.Add(term);
@@ -148,11 +195,65 @@ public sealed class UserFeatures
 
         foreach (var term in partial.Searches)
         {
-            AddSearch(term);
+            Remember(term);
         }
     }
 
-    /// <summary>Records a merged part id; returns false when it was already merged.</summary>
+    /// <summary>
+    /// Merges a partial into this (stored) state, counting each of the partial's identified events only if
+    /// <see cref="EventIds"/> has not counted its id. An identified event older than <see cref="EventIdWindow.Floor"/>
+    /// cannot be checked: it is counted when <paramref name="countUncheckable"/> (log parts, whose copies the content
+    /// fingerprints catch), otherwise left out and reported (the real-time API, which must never count an event twice).
+    /// </summary>
+    public MergeCount MergeCounted(UserFeatures partial, bool countUncheckable)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (partial.Identified is not { Count: > 0 } identified)
+        {
+            Merge(partial);
+            return MergeCount.None;
+        }
+
+        var distinct = new HashSet<ulong>();
+        var clean = identified.TrueForAll(e => distinct.Add(e.IdHash) && !EventIds.Contains(e.IdHash) && (countUncheckable || EventIds.Covers(e.UnixSeconds)));
+        var duplicates = new List<int>();
+        var uncheckable = new List<int>();
+        if (clean)
+        {
+            // The common case: nothing seen before, so the partial's aggregate is exactly what to add.
+            Merge(partial);
+            identified.ForEach(e => EventIds.Add(e.IdHash, e.UnixSeconds));
+        }
+        else
+        {
+            if (partial._unidentified is { } unidentified)
+            {
+                Merge(unidentified);
+            }
+
+            foreach (var e in identified)
+            {
+                if (EventIds.Contains(e.IdHash))
+                {
+                    duplicates.Add(e.Tag);
+                }
+                else if (!countUncheckable && !EventIds.Covers(e.UnixSeconds))
+                {
+                    uncheckable.Add(e.Tag);
+                }
+                else
+                {
+                    Count(e);
+                    EventIds.Add(e.IdHash, e.UnixSeconds);
+                }
+            }
+        }
+
+        EventIds.Trim(LastSeen);
+        return new MergeCount(identified.Count - duplicates.Count - uncheckable.Count, duplicates, uncheckable);
+    }
+
+    /// <summary>Records a merged log part; returns false when it was already merged.</summary>
     public bool TryMarkMerged(string partId)
     {
         if (MergedParts.Contains(partId))

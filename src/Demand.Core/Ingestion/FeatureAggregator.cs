@@ -33,17 +33,27 @@ public sealed class FeatureAggregator(string merchantId)
         return [.. aggregator.Partials];
     }
 
-    /// <summary>Adds one validated event.</summary>
-    public void Add(BehaviourEvent e)
+    /// <summary>
+    /// Adds one validated event. One with an id is kept as an <see cref="IdentifiedEvent"/> tagged
+    /// <paramref name="tag"/>, so the merge counts it once per id.
+    /// </summary>
+    public void Add(BehaviourEvent e, int tag = -1)
     {
         ArgumentNullException.ThrowIfNull(e);
         var features = User(e.UserId);
         var category = e.CategoryId is null ? null : Intern(e.CategoryId);
         var spend = e.Price is { } price ? (double)price * (e.Quantity ?? 1) : 0;
-        features.Observe(e.Type, category, e.Timestamp.ToUnixTimeSeconds(), spend, e.Rating);
-        if (e.Type == EventType.Search && !string.IsNullOrWhiteSpace(e.Query))
+        var search = e.Type == EventType.Search && !string.IsNullOrWhiteSpace(e.Query) ? NormaliseQuery(e.Query) : null;
+        if (!string.IsNullOrEmpty(e.EventId))
         {
-            features.AddSearch(NormaliseQuery(e.Query));
+            features.Observe(new IdentifiedEvent(EventIdWindow.HashOf(e.EventId), e.Type, category, e.Timestamp.ToUnixTimeSeconds(), spend, e.Rating, search, tag));
+            return;
+        }
+
+        features.Observe(e.Type, category, e.Timestamp.ToUnixTimeSeconds(), spend, e.Rating);
+        if (search is not null)
+        {
+            features.AddSearch(search);
         }
     }
 

@@ -23,6 +23,9 @@ public enum RejectReason
     FieldTooLong,
     UserErased,
     InvalidUserId,
+
+    /// <summary>Real-time only: an event with an id older than the shopper's event-id window, which cannot be checked for a repeat.</summary>
+    TooOldToDeduplicate,
 }
 
 /// <summary>Limits every event must respect (also documented in docs/log-format.md).</summary>

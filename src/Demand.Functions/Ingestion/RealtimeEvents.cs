@@ -1,6 +1,4 @@
 using Demand.Core.Identifiers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Demand.Core.Events;
 using Demand.Core.Ingestion;
@@ -194,21 +192,36 @@ public static class RealtimeEvents
                 {
                     rejected.Add(new EventRejection(indexes[a], accepted[a].EventId, RejectReason.UserErased.WireName()));
                     accepted.RemoveAt(a);
+                    indexes.RemoveAt(a);
                 }
             }
-
-            rejected.Sort((x, y) => x.Index.CompareTo(y.Index));
         }
 
-        // Exactly once per batch content: a retried batch carries the same event ids, hence the same part id per user.
-        var merged = 0;
-        foreach (var partial in FeatureAggregator.Aggregate(merchantId, accepted))
+        // Exactly once per event id: each shopper's state remembers the ids it counted (30 days of event time), so a
+        // retried batch, a batch re-sent with one more event, or the same event in tonight's log counts once.
+        var aggregator = new FeatureAggregator(merchantId);
+        for (var a = 0; a < accepted.Count; a++)
         {
-            var ids = string.Join('\n', accepted.Where(a => a.UserId == partial.UserId).Select(a => a.EventId).Order(StringComparer.Ordinal));
-            var partId = "rt." + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ids)).AsSpan(0, 12));
-            merged += await features.MergeAsync(partId, partial, cancellationToken) == MergeOutcome.Merged ? 1 : 0;
+            aggregator.Add(accepted[a], indexes[a]);
         }
 
+        var merged = 0;
+        var counted = new HashSet<int>(indexes);
+        foreach (var partial in aggregator.Partials)
+        {
+            var result = await features.MergeAsync(null, partial, cancellationToken);
+            merged += result.Events.Counted > 0 ? 1 : 0;
+            duplicates += result.Events.Duplicates.Count;
+            counted.ExceptWith(result.Events.Duplicates);
+            foreach (var index in result.Events.Unverifiable)
+            {
+                counted.Remove(index);
+                rejected.Add(new EventRejection(index, events[index]!.EventId, RejectReason.TooOldToDeduplicate.WireName()));
+            }
+        }
+
+        accepted = [.. accepted.Where((_, a) => counted.Contains(indexes[a]))];
+        rejected.Sort((x, y) => x.Index.CompareTo(y.Index));
         var users = accepted.Select(a => UserId.Parse(a.UserId)).Distinct().ToList();
         if (users.Count > 0)
         {

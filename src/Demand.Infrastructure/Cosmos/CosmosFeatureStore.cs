@@ -6,16 +6,17 @@ namespace Demand.Infrastructure.Cosmos;
 
 /// <summary>
 /// The <c>features</c> container. A merge is an ETag read-modify-write that first checks the document's ledger
-/// of merged parts: a part merged before (a redelivery, or a retry after a crash half-way) changes nothing.
+/// of merged parts: a part merged before (a redelivery, or a retry after a crash half-way) changes nothing; then each
+/// event with an id is counted only if the document's event-id window has not counted it.
 /// </summary>
 public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
 {
     public Task<UserFeatures?> GetAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<UserFeatures>(cosmos.Features, userId, DemandCosmos.UserKey(merchantId, userId), cancellationToken);
 
-    public async Task<MergeOutcome> MergeAsync(string partId, UserFeatures partial, CancellationToken cancellationToken)
+    public async Task<MergeResult> MergeAsync(string? partId, UserFeatures partial, CancellationToken cancellationToken)
     {
-        var outcome = MergeOutcome.AlreadyMerged;
+        var result = new MergeResult(MergeOutcome.AlreadyMerged, MergeCount.None);
         await CosmosDocuments.UpdateAsync(
             cosmos.Features,
             partial.UserId,
@@ -23,19 +24,20 @@ public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
             () => UserFeatures.Create(partial.MerchantId, partial.UserId),
             current =>
             {
-                if (!current.TryMarkMerged(partId))
+                // Runs again on a 412: the result is always the last attempt's.
+                if (partId is not null && !current.TryMarkMerged(partId))
                 {
-                    outcome = MergeOutcome.AlreadyMerged;
+                    result = new MergeResult(MergeOutcome.AlreadyMerged, MergeCount.None);
                     return false;
                 }
 
-                current.Merge(partial);
-                outcome = MergeOutcome.Merged;
-                return true;
+                var events = current.MergeCounted(partial, countUncheckable: partId is not null);
+                result = new MergeResult(MergeOutcome.Merged, events);
+                return partId is not null || events.Counted > 0 || partial.Identified is not { Count: > 0 };
             },
             doc => doc.ETag,
             cancellationToken);
-        return outcome;
+        return result;
     }
 
     public Task<bool> DeleteAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken) =>

@@ -1,5 +1,7 @@
 using Demand.Core.Identifiers;
 using System.Text;
+using Demand.Core.Events;
+using Demand.Core.Ingestion;
 using Demand.Core.Storage;
 using Demand.Functions.Ingestion;
 using Demand.Functions.Tests.Infrastructure;
@@ -47,8 +49,71 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
 
         var retried = (await PostAsync(app, "m1", batch)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
         retried.UsersMerged.ShouldBe(0);
+        retried.Accepted.ShouldBe(0);
+        retried.Duplicates.ShouldBe(3, "one repeat inside the batch and two events counted before");
         var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         features!.EventCount.ShouldBe(2, "a retried batch is merged once");
+    }
+
+    [Fact]
+    public async Task A_batch_resent_with_one_more_event_counts_only_that_event_and_answers_the_others_as_duplicates()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var now = DateTimeOffset.UtcNow;
+        EventRequest[] first = [Event("a1", "view", now.AddMinutes(-9)), Event("a2", "view", now.AddMinutes(-8)), Event("a3", "cart_add", now.AddMinutes(-7))];
+        (await PostAsync(app, "m1", new EventsRequest(first))).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!.Accepted.ShouldBe(3);
+
+        var again = (await PostAsync(app, "m1", new EventsRequest([.. first, Event("a4", "purchase", now.AddMinutes(-1), price: 4m)]))).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        again.Accepted.ShouldBe(1);
+        again.Duplicates.ShouldBe(3);
+        again.UsersMerged.ShouldBe(1);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
+        features!.EventCount.ShouldBe(4, "3 + 1, not 3 + 4");
+        features.MergedParts.ShouldBeEmpty("real-time batches no longer crowd log parts out of the part ledger");
+    }
+
+    [Fact]
+    public async Task The_first_batch_resent_after_six_hundred_others_is_still_recognised()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var now = DateTimeOffset.UtcNow;
+        var first = new EventsRequest([Event("b0", "view", now.AddHours(-12))]);
+        (await PostAsync(app, "m1", first)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!.Accepted.ShouldBe(1);
+        // The old ledger forgot a batch after 512 others; the same merge the handler makes, without rescoring 600 times.
+        var store = app.Get<IFeatureStore>();
+        for (var i = 1; i <= 600; i++)
+        {
+            var aggregator = new FeatureAggregator("m1");
+            aggregator.Add(new BehaviourEvent { EventId = "b" + i, UserId = "u1", Type = EventType.View, Timestamp = now.AddHours(-12).AddSeconds(i), ProductId = "p1", CategoryId = "coffee-beans" });
+            await store.MergeAsync(null, aggregator.Partials.Single(), Ct);
+        }
+
+        var resent = (await PostAsync(app, "m1", first)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        resent.Accepted.ShouldBe(0);
+        resent.Duplicates.ShouldBe(1);
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.EventCount.ShouldBe(601);
+    }
+
+    [Fact]
+    public async Task An_event_sent_in_real_time_and_again_in_the_nightly_log_counts_once()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        (await PostAsync(app, "m1", new EventsRequest([Event("order-9", "purchase", at, price: 20m)]))).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!.Accepted.ShouldBe(1);
+        var stamp = at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var log = Encoding.UTF8.GetBytes(
+            "{\"eventId\":\"order-9\",\"userId\":\"u1\",\"type\":\"purchase\",\"timestamp\":\"" + stamp + "\",\"productId\":\"p1\",\"categoryId\":\"coffee-beans\",\"price\":20}\n" +
+            "{\"eventId\":\"view-10\",\"userId\":\"u1\",\"type\":\"view\",\"timestamp\":\"" + stamp + "\",\"productId\":\"p1\",\"categoryId\":\"coffee-beans\"}\n");
+
+        var result = await Ingestion.IngestLogTests.IngestAsync(app, "m1", "day.jsonl", log);
+
+        result.Report.Accepted.ShouldBe(2);
+        result.Report.CountedBefore.ShouldBe(1);
+        var features = await new CosmosFeatureStore(app.Db).GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
+        features!.EventCount.ShouldBe(2);
+        features.Categories["coffee-beans"].Counts[(int)EventType.Purchase].ShouldBe(1);
     }
 
     [Fact]

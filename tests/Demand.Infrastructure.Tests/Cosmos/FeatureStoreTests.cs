@@ -20,8 +20,8 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         var store = new CosmosFeatureStore(await server.CreateDatabaseAsync());
         var partial = Partial("u1", views: 3);
 
-        (await store.MergeAsync("part-a", partial, Ct)).ShouldBe(MergeOutcome.Merged);
-        (await store.MergeAsync("part-a", partial, Ct)).ShouldBe(MergeOutcome.AlreadyMerged);
+        (await store.MergeAsync("part-a", partial, Ct)).Outcome.ShouldBe(MergeOutcome.Merged);
+        (await store.MergeAsync("part-a", partial, Ct)).Outcome.ShouldBe(MergeOutcome.AlreadyMerged);
 
         var stored = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         stored!.EventCount.ShouldBe(3);
@@ -35,10 +35,26 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => store.MergeAsync("part-" + (i % 6), Partial("u1", views: 2), Ct)));
 
-        outcomes.Count(o => o == MergeOutcome.Merged).ShouldBe(6);
+        outcomes.Count(o => o.Outcome == MergeOutcome.Merged).ShouldBe(6);
         var stored = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
         stored!.EventCount.ShouldBe(12);
         stored.MergedParts.Order().ShouldBe(Enumerable.Range(0, 6).Select(i => "part-" + i));
+    }
+
+    [Fact]
+    public async Task Concurrent_real_time_batches_sharing_event_ids_count_each_event_once()
+    {
+        var store = new CosmosFeatureStore(await server.CreateDatabaseAsync());
+
+        // Twelve overlapping retries of the same storefront stream, racing on one document (412s and re-applies).
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => store.MergeAsync(null, Identified("u1", from: i % 4, count: 6), Ct)));
+
+        var stored = await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct);
+        stored!.EventCount.ShouldBe(9, "ids e0…e8, each once");
+        results.Sum(r => r.Events.Counted).ShouldBe(9);
+        results.Sum(r => r.Events.Duplicates.Count).ShouldBe((12 * 6) - 9);
+        stored.MergedParts.ShouldBeEmpty("real-time batches leave no part in the ledger");
+        stored.EventIds.Count.ShouldBe(9);
     }
 
     [Fact]
@@ -90,6 +106,17 @@ public sealed class FeatureStoreTests(CosmosServerFixture server)
         var users = await Demand.Infrastructure.Scoring.MerchantStatsProvider.ReadFeaturesAsync(db, "m1", Ct);
 
         users.Select(u => u.UserId).Distinct().Count().ShouldBe(1_200);
+    }
+
+    private static UserFeatures Identified(string userId, int from, int count)
+    {
+        var aggregator = new FeatureAggregator("m1");
+        for (var i = from; i < from + count; i++)
+        {
+            aggregator.Add(new BehaviourEvent { EventId = "e" + i, UserId = userId, Type = EventType.View, Timestamp = T0.AddHours(i), ProductId = "p", CategoryId = "c" }, i - from);
+        }
+
+        return aggregator.Partials.Single();
     }
 
     private static UserFeatures Partial(string userId, int views) =>
