@@ -42,7 +42,7 @@ public sealed class AppServicesTests(CosmosServerFixture cosmos)
         var classes = FunctionClasses();
 
         classes.Count.ShouldBeGreaterThanOrEqualTo(FunctionNames.NonHttp.Count + 5);
-        middleware.Select(t => t.Name).Order(StringComparer.Ordinal).ShouldBe(["ApiKeyMiddleware", "DashboardSessionMiddleware", "RateLimitMiddleware"]);
+        middleware.Select(t => t.Name).Order(StringComparer.Ordinal).ShouldBe(["ApiKeyMiddleware", "DashboardSessionMiddleware", "RateLimitMiddleware", "RequestBodyMiddleware"]);
         foreach (var type in classes.Concat(middleware))
         {
             using var scope = provider.CreateScope();
