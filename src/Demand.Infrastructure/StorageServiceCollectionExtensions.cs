@@ -21,6 +21,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IFeatureStore, CosmosFeatureStore>();
         services.TryAddSingleton<IIngestionStore, CosmosIngestionStore>();
         services.TryAddSingleton<IMerchantStore, CosmosMerchantStore>();
+        services.TryAddSingleton<IDashboardSessionStore, CosmosDashboardSessionStore>();
         services.TryAddSingleton<IPrivacyStore, CosmosPrivacyStore>();
         services.TryAddSingleton<CosmosInsightsStore>();
         services.TryAddSingleton<CosmosReviewNeedStore>();

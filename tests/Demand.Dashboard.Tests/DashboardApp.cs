@@ -4,17 +4,16 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Demand.Core.Merchants;
 using Demand.Infrastructure.Cosmos;
-using Demand.Tooling;
+using Demand.Testing;
 using Demand.Tooling.Host;
-using Demand.Tooling.Local;
 using Demand.Tooling.Synthetic;
 using Microsoft.Playwright;
 
 namespace Demand.Dashboard.Tests;
 
 /// <summary>
-/// One deployment and one browser for the whole assembly: cosmosdb-server, Azurite, the unmodified worker under the
-/// local host, a generated market for <see cref="MerchantId"/> ingested and scored (the nightly run included, for
+/// One deployment and one browser for the whole assembly: the app as <see cref="LocalDemandApp"/> runs it for the
+/// EndToEnd suite too (cosmosdb-server, Azurite, the unmodified worker under the local host), a generated market for <see cref="MerchantId"/> ingested and scored (the nightly run included, for
 /// segments and the forecast), and Debian's chromium launched by path. Tests open their own browser contexts (own
 /// cookies) and sign in with their own dashboard keys; tests that change data use their own shoppers.
 /// </summary>
@@ -23,14 +22,12 @@ public sealed class DashboardApp : IAsyncLifetime
     public const string MerchantId = "mdash";
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private LocalCosmosServer? _cosmos;
-    private AzuriteServer? _azurite;
-    private LocalFunctionsHost? _host;
+    private LocalDemandApp? _app;
     private IPlaywright? _playwright;
 
-    public LocalFunctionsHost Host => _host ?? throw new InvalidOperationException("Not started.");
+    public LocalFunctionsHost Host => _app?.Host ?? throw new InvalidOperationException("Not started.");
 
-    public DemandCosmos Db { get; private set; } = null!;
+    public DemandCosmos Db => _app?.Db ?? throw new InvalidOperationException("Not started.");
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -44,31 +41,15 @@ public sealed class DashboardApp : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var nodeModules = RepoPaths.NodeModules();
-        _cosmos = await LocalCosmosServer.StartAsync(nodeModules, CancellationToken.None);
-        _azurite = await AzuriteServer.StartAsync(nodeModules, CancellationToken.None);
-        var cosmosOptions = _cosmos.Options("dashboard");
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["LogsStorage"] = _azurite.ConnectionString,
-            ["Cosmos__Endpoint"] = cosmosOptions.Endpoint!.ToString(),
-            ["Cosmos__Key"] = cosmosOptions.Key!,
-            ["Cosmos__DatabaseName"] = cosmosOptions.DatabaseName,
-            ["Cosmos__CreateIfNotExists"] = "true",
-            ["Cosmos__AllowBulkExecution"] = "false",
-            ["Mining__Miner"] = "lexicon",
-            ["Dashboard__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        };
-        _host = await LocalFunctionsHost.StartAsync(
-            new LocalHostOptions { AppDirectory = AppDirectory(), Settings = settings, HttpPort = 0, EnableTimerSchedules = false },
+        _app = await LocalDemandApp.StartAsync(
+            "dashboard",
+            new Dictionary<string, string> { ["Dashboard__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
+            null,
             CancellationToken.None);
-        Db = new DemandCosmos(CosmosClientFactory.Create(cosmosOptions), cosmosOptions.DatabaseName);
-        await Db.EnsureCreatedAsync(CancellationToken.None);
 
         // The nightly run visits the merchants that exist (have keys): create this one first, as an operator would.
         await new CosmosMerchantStore(Db, TimeProvider.System).AddKeyAsync(Demand.Core.Identifiers.MerchantId.Parse(MerchantId), CancellationToken.None);
-        await UploadMarketAsync(new BlobServiceClient(_azurite.ConnectionString));
+        await UploadMarketAsync(new BlobServiceClient(_app.StorageConnectionString));
         await Host.WaitForIdleAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
         var nightly = await Host.TriggerAsync("NightlyRescore", CancellationToken.None);
         await Host.WaitForIdleAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
@@ -92,6 +73,16 @@ public sealed class DashboardApp : IAsyncLifetime
     public Task<string> DashboardKeyAsync(string merchantId, CancellationToken cancellationToken) =>
         new CosmosMerchantStore(Db, TimeProvider.System).AddKeyAsync(Demand.Core.Identifiers.MerchantId.Parse(merchantId), KeyScope.Dashboard, cancellationToken);
 
+    /// <summary>Uploads one log part of <paramref name="merchantId"/> as a merchant would and waits until the host has ingested it; answers the blob's last-modified time.</summary>
+    public async Task<DateTimeOffset> UploadPartAsync(string merchantId, string name, byte[] content, CancellationToken cancellationToken)
+    {
+        var container = new BlobServiceClient(_app!.StorageConnectionString).GetBlobContainerClient("logs");
+        var blob = container.GetBlobClient(merchantId + "/" + name);
+        var uploaded = (await blob.UploadAsync(new BinaryData(content), overwrite: true, cancellationToken)).Value.LastModified;
+        await Host.WaitForIdleAsync(TimeSpan.FromMinutes(2), cancellationToken);
+        return uploaded;
+    }
+
     /// <summary>An API client with a new storefront key of <paramref name="merchantId"/>: what the API answers, to compare the pages with.</summary>
     public async Task<HttpClient> ApiClientAsync(string merchantId, CancellationToken cancellationToken)
     {
@@ -110,20 +101,9 @@ public sealed class DashboardApp : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        Db?.Client.Dispose();
-        if (_host is not null)
+        if (_app is not null)
         {
-            await _host.DisposeAsync();
-        }
-
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        if (_cosmos is not null)
-        {
-            await _cosmos.DisposeAsync();
+            await _app.DisposeAsync();
         }
     }
 
@@ -148,16 +128,5 @@ public sealed class DashboardApp : IAsyncLifetime
         {
             Directory.Delete(staging, recursive: true);
         }
-    }
-
-    private static string AppDirectory()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        var root = RepoPaths.RepositoryRoot() ?? throw new InvalidOperationException("Demand.sln not found above the test's folder.");
-        return Path.Combine(root, "src", "Demand.Functions", "bin", configuration, "net10.0");
     }
 }

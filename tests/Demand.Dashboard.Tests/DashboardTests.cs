@@ -132,6 +132,37 @@ public sealed partial class DashboardTests(DashboardApp app)
         browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 
+    [Fact]
+    public async Task The_overview_shows_a_parts_reject_reason_with_its_example_row_and_the_upload_to_profile_lag()
+    {
+        var merchant = "mrej" + Guid.NewGuid().ToString("N")[..6];
+        var at = DateTimeOffset.UtcNow.AddHours(-2).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var part = $$"""
+            {"eventId":"r1","userId":"u-rej-1","type":"view","timestamp":"{{at}}","productId":"p1","categoryId":"c1"}
+            {"eventId":"r2","userId":"u-rej-2","type":"teleport","timestamp":"{{at}}","productId":"p9","categoryId":"c1"}
+            """;
+        var uploaded = await app.UploadPartAsync(merchant, "2026/bad-line.jsonl", System.Text.Encoding.UTF8.GetBytes(part), Ct);
+
+        using var api = await app.ApiClientAsync(merchant, Ct);
+        var list = await api.GetFromJsonAsync<JsonElement>($"v1/merchants/{merchant}/ingestions?limit=10", Ct);
+        var report = list.GetProperty("ingestions").EnumerateArray().Single();
+        report.GetProperty("uploadedAt").GetDateTimeOffset().ShouldBe(uploaded);
+        report.GetProperty("finishedAt").GetDateTimeOffset().ShouldBeGreaterThanOrEqualTo(uploaded);
+        var example = report.GetProperty("rejectExamples").GetProperty("unknown_type").EnumerateArray().Single();
+        example.GetProperty("line").GetInt64().ShouldBe(2);
+        example.GetProperty("excerpt").GetString()!.ShouldContain("\"teleport\"");
+
+        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(merchant, Ct));
+        var reason = (await browser.TableAsync("reasons")).Single();
+        reason[0].ShouldBe("unknown_type");
+        reason[1].ShouldBe("1");
+        reason[2].ShouldContain("line 2 of 2026/bad-line.jsonl");
+        reason[2].ShouldContain("\"type\":\"teleport\"");
+        (await browser.Page.InnerTextAsync("dt:has(+ dd[data-testid=lag])")).ShouldBe("Upload-to-profile lag");
+        await browser.ScreenshotAsync("overview-rejects-en");
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
+    }
+
     [Theory]
     [InlineData("en-US", "en", "Overview")]
     [InlineData("zh-CN", "zh-CN", "概览")]
@@ -345,13 +376,65 @@ public sealed partial class DashboardTests(DashboardApp app)
     }
 
     [Fact]
-    public async Task Signing_out_removes_the_session_and_shows_the_sign_in_form()
+    public async Task Signing_out_ends_the_session_on_the_server_so_a_copy_of_the_cookie_gets_401_and_other_sessions_go_on()
     {
-        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct));
+        var key = await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct);
+        await using var browser = await Browser.SignInAsync(app, key);
+        await using var sameKeyElsewhere = await Browser.SignInAsync(app, key);
+        var copied = (await browser.Context.CookiesAsync()).Single(c => c.Name == "demand_session");
+        var demand = $"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/insights/demand";
+        await using var thief = await Browser.OpenAsync(app);
+        await thief.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = copied.Name, Value = copied.Value, Domain = copied.Domain, Path = copied.Path, Secure = copied.Secure, HttpOnly = copied.HttpOnly, SameSite = copied.SameSite, Expires = copied.Expires }]);
+        (await thief.FetchAsync(demand)).Status.ShouldBe(200, "the copy works while the session lasts");
+
         await browser.Page.ClickAsync("#signout");
         await browser.Page.WaitForSelectorAsync("form.signin");
+
         (await browser.Context.CookiesAsync()).ShouldNotContain(c => c.Name == "demand_session");
-        (await browser.FetchAsync($"/api/dashboard/v1/merchants/{DashboardApp.MerchantId}/insights/demand")).Status.ShouldBe(401);
+        (await browser.FetchAsync(demand)).Status.ShouldBe(401);
+        (await thief.FetchAsync(demand)).Status.ShouldBe(401, "the copied cookie names an ended session");
+        (await sameKeyElsewhere.FetchAsync(demand)).Status.ShouldBe(200, "another session of the same key is not signed out");
+    }
+
+    [Fact]
+    public async Task A_session_creates_lists_and_revokes_dashboard_keys_with_its_csrf_token_and_a_storefront_key_cannot()
+    {
+        var merchant = "mkeys" + Guid.NewGuid().ToString("N")[..6];
+        using var api = await app.ApiClientAsync(merchant, Ct);
+        var storefrontKeyId = api.DefaultRequestHeaders.GetValues("X-Api-Key").Single().Split('.')[2];
+        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(merchant, Ct));
+        var csrf = JsonDocument.Parse((await browser.FetchAsync("/api/dashboard/session")).Body).RootElement.GetProperty("csrfToken").GetString()!;
+        var keys = $"/api/dashboard/v1/merchants/{merchant}/dashboard-keys";
+
+        (await browser.FetchAsync(keys, "POST")).Status.ShouldBe(403, "a write without the CSRF token");
+        var created = await browser.FetchAsync(keys, "POST", new() { ["X-CSRF-Token"] = csrf });
+        created.Status.ShouldBe(201);
+        var key = JsonDocument.Parse(created.Body).RootElement.GetProperty("key").GetString()!;
+        key.ShouldStartWith($"dd.{merchant}.");
+        var keyId = key.Split('.')[2];
+
+        await using (var withNewKey = await Browser.SignInAsync(app, key))
+        {
+            (await withNewKey.Page.InnerTextAsync("#merchant")).ShouldBe(merchant);
+        }
+
+        var listed = JsonDocument.Parse((await browser.FetchAsync(keys)).Body).RootElement.GetProperty("keys").EnumerateArray().ToList();
+        listed.Select(k => k.GetProperty("keyId").GetString()).ShouldContain(keyId);
+        listed.Select(k => k.GetProperty("keyId").GetString()).ShouldNotContain(storefrontKeyId, "storefront keys are not managed here");
+        listed.ShouldAllBe(k => !k.GetRawText().Contains(key.Split('.')[3], StringComparison.Ordinal));
+
+        (await browser.FetchAsync($"{keys}/{storefrontKeyId}", "DELETE", new() { ["X-CSRF-Token"] = csrf })).Status.ShouldBe(404, "a storefront key's id");
+        var revoked = await browser.FetchAsync($"{keys}/{keyId}", "DELETE", new() { ["X-CSRF-Token"] = csrf });
+        revoked.Status.ShouldBe(200);
+        JsonDocument.Parse(revoked.Body).RootElement.GetProperty("revokedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        (await api.GetAsync(new Uri($"v1/merchants/{merchant}/insights/demand", UriKind.Relative), Ct)).StatusCode.ShouldNotBe(HttpStatusCode.Unauthorized, "the storefront key is untouched");
+
+        // A storefront key reaches none of it: not as a header on the dashboard's routes, nor through the API's.
+        using var storefront = new HttpRequestMessage(HttpMethod.Post, new Uri(app.Dashboard, keys));
+        storefront.Headers.Add("X-Api-Key", api.DefaultRequestHeaders.GetValues("X-Api-Key").Single());
+        using var http = new HttpClient();
+        (await http.SendAsync(storefront, Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await api.PostAsync(new Uri($"v1/merchants/{merchant}/dashboard-keys", UriKind.Relative), null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -1,35 +1,30 @@
 using Demand.Core.Identifiers;
-using Demand.Tooling;
 using System.Net.Http.Headers;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using Demand.Infrastructure;
 using Demand.Infrastructure.Cosmos;
+using Demand.Testing;
 using Demand.Tooling.Host;
-using Demand.Tooling.Local;
 using Microsoft.Extensions.Logging;
 
 namespace Demand.EndToEnd.Tests;
 
 /// <summary>
-/// One deployment for the whole assembly, as Azure would run it: cosmosdb-server, Azurite, and the unmodified Demand
-/// worker driven by <see cref="LocalFunctionsHost"/> over the host↔worker protocol. Tests share it and own their data
-/// by using their own merchant ids (<see cref="NewMerchantAsync"/>).
+/// One deployment for the whole assembly, as Azure would run it (<see cref="LocalDemandApp"/>: cosmosdb-server, Azurite,
+/// and the unmodified Demand worker driven by <see cref="LocalFunctionsHost"/> over the host↔worker protocol). Tests
+/// share it and own their data by using their own merchant ids (<see cref="NewMerchantAsync"/>).
 /// </summary>
 public sealed class DemandAppFixture : IAsyncLifetime
 {
     /// <summary>Low enough for a test to reach within a minute, high enough that no other test ever does.</summary>
     public const int RequestsPerMinutePerKey = 60;
 
-    private LocalCosmosServer? _cosmos;
-    private AzuriteServer? _azurite;
-    private LocalFunctionsHost? _host;
-    private CosmosOptions? _cosmosOptions;
+    private LocalDemandApp? _app;
     private ILoggerFactory? _loggers;
 
-    public LocalFunctionsHost Host => _host ?? throw new InvalidOperationException("Not started.");
+    public LocalFunctionsHost Host => _app?.Host ?? throw new InvalidOperationException("Not started.");
 
-    public DemandCosmos Db { get; private set; } = null!;
+    public DemandCosmos Db => _app?.Db ?? throw new InvalidOperationException("Not started.");
 
     public BlobServiceClient Blobs { get; private set; } = null!;
 
@@ -40,34 +35,20 @@ public sealed class DemandAppFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var nodeModules = RepoPaths.NodeModules();
-        _cosmos = await LocalCosmosServer.StartAsync(nodeModules, CancellationToken.None);
-        _azurite = await AzuriteServer.StartAsync(nodeModules, CancellationToken.None);
-        _cosmosOptions = _cosmos.Options("e2e");
-        Blobs = new BlobServiceClient(_azurite.ConnectionString);
-        Queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        await Blobs.GetBlobContainerClient("logs").CreateIfNotExistsAsync();
-
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["AzureWebJobsStorage"] = _azurite.ConnectionString,
-            ["LogsStorage"] = _azurite.ConnectionString,
-            ["Cosmos__Endpoint"] = _cosmosOptions.Endpoint!.ToString(),
-            ["Cosmos__Key"] = _cosmosOptions.Key!,
-            ["Cosmos__DatabaseName"] = _cosmosOptions.DatabaseName,
-            ["Cosmos__CreateIfNotExists"] = "true",
-            ["Cosmos__AllowBulkExecution"] = "false",
-            ["Api__RequestsPerMinutePerKey"] = RequestsPerMinutePerKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Api__KeyCacheSeconds"] = "30",
-            ["Mining__Miner"] = "lexicon",
-        };
         _loggers = LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(Path.Combine(AppContext.BaseDirectory, "e2e-host.log"))));
-        _host = await LocalFunctionsHost.StartAsync(
-            new LocalHostOptions { AppDirectory = AppDirectory(), Settings = settings, HttpPort = 0, EnableTimerSchedules = false, LoggerFactory = _loggers },
+        _app = await LocalDemandApp.StartAsync(
+            "e2e",
+            new Dictionary<string, string>
+            {
+                ["Api__RequestsPerMinutePerKey"] = RequestsPerMinutePerKey.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Api__KeyCacheSeconds"] = "30",
+            },
+            _loggers,
             CancellationToken.None);
-        Http = new HttpClient { BaseAddress = _host.HttpBaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        Db = new DemandCosmos(CosmosClientFactory.Create(_cosmosOptions), _cosmosOptions.DatabaseName);
-        await Db.EnsureCreatedAsync(CancellationToken.None);
+        Blobs = new BlobServiceClient(_app.StorageConnectionString);
+        Queues = new QueueServiceClient(_app.StorageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await Blobs.GetBlobContainerClient("logs").CreateIfNotExistsAsync();
+        Http = new HttpClient { BaseAddress = Host.HttpBaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     /// <summary>A fresh merchant with one API key; the returned client sends it.</summary>
@@ -89,34 +70,11 @@ public sealed class DemandAppFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
-        Db?.Client.Dispose();
-        if (_host is not null)
+        if (_app is not null)
         {
-            await _host.DisposeAsync();
-        }
-
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        if (_cosmos is not null)
-        {
-            await _cosmos.DisposeAsync();
+            await _app.DisposeAsync();
         }
 
         _loggers?.Dispose();
-    }
-
-    /// <summary>The worker's build output in the test's own configuration (host.json, worker.config.json, functions.metadata).</summary>
-    private static string AppDirectory()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        var root = RepoPaths.RepositoryRoot() ?? throw new InvalidOperationException("Demand.sln not found above the test's folder.");
-        return Path.Combine(root, "src", "Demand.Functions", "bin", configuration, "net10.0");
     }
 }

@@ -89,6 +89,14 @@ public sealed class IngestionReport
 
     public Dictionary<string, long> RejectsByReason { get; set; } = [];
 
+    /// <summary>The first few rejected rows per reason (at most <see cref="ExamplesPerReason"/>), so a merchant sees what to fix without opening the quarantine.</summary>
+    public Dictionary<string, List<RejectSample>> RejectExamples { get; set; } = [];
+
+    public const int ExamplesPerReason = 3;
+
+    /// <summary>When the part's content was uploaded (the blob's last write); null when unknown (a part handed over in memory).</summary>
+    public DateTimeOffset? UploadedAt { get; set; }
+
     public int UsersTouched { get; set; }
 
     public int UsersMerged { get; set; }
@@ -116,4 +124,24 @@ public sealed class IngestionReport
     public int MineMessages { get; set; }
 
     public bool AccountingHolds => Accepted + Rejected + Duplicates + AlreadyMerged == LinesRead;
+}
+
+/// <summary>A rejected row as a report keeps it: its line, the reason's detail and a short excerpt of the raw row.</summary>
+public sealed class RejectSample
+{
+    /// <summary>Excerpts are cut at this many characters: enough to see the fault, too short to carry a whole record.</summary>
+    public const int MaxExcerpt = 100;
+
+    public required long Line { get; init; }
+
+    public string? Detail { get; init; }
+
+    /// <summary>The raw row, cut at <see cref="MaxExcerpt"/> characters; null when it was not UTF-8 or belongs to an erased shopper.</summary>
+    public string? Excerpt { get; init; }
+
+    /// <summary>
+    /// The erasure tombstone id (<see cref="Storage.Tombstones.Id"/>) of the row's shopper when the row named a valid one:
+    /// readers hide the excerpt once that shopper is erased. A hash, never the user id.
+    /// </summary>
+    public string? Subject { get; init; }
 }

@@ -345,70 +345,70 @@ public sealed class LogIngestor
 
         if (!v.Has(FieldValues.Type))
         {
-            Reject(state, report, line, RejectReason.MissingType, null, record);
+            Reject(state, report, line, RejectReason.MissingType, null, record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (!TryType(v.Get(FieldValues.Type), out var type))
         {
-            Reject(state, report, line, RejectReason.UnknownType, "type '" + System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Type)) + "'", record);
+            Reject(state, report, line, RejectReason.UnknownType, "type '" + System.Text.Encoding.UTF8.GetString(v.Get(FieldValues.Type)) + "'", record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (!v.Has(FieldValues.Timestamp))
         {
-            Reject(state, report, line, RejectReason.MissingTimestamp, null, record);
+            Reject(state, report, line, RejectReason.MissingTimestamp, null, record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (!_timestamps.TryParse(v.Get(FieldValues.Timestamp), out var at))
         {
-            Reject(state, report, line, RejectReason.InvalidTimestamp, $"expected {_mapping.Timestamp.Format}", record);
+            Reject(state, report, line, RejectReason.InvalidTimestamp, $"expected {_mapping.Timestamp.Format}", record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (at > _latest)
         {
-            Reject(state, report, line, RejectReason.TimestampInFuture, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
+            Reject(state, report, line, RejectReason.TimestampInFuture, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (at < _earliest)
         {
-            Reject(state, report, line, RejectReason.TimestampTooOld, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record);
+            Reject(state, report, line, RejectReason.TimestampTooOld, DateTimeOffset.FromUnixTimeSeconds(at).ToString("O", System.Globalization.CultureInfo.InvariantCulture), record, v.Get(FieldValues.UserId));
             return;
         }
 
         var needsProduct = type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove or EventType.Review or EventType.Return;
         if (needsProduct && !v.Has(FieldValues.ProductId))
         {
-            Reject(state, report, line, RejectReason.MissingProductId, $"{type.ToWireName()} needs productId", record);
+            Reject(state, report, line, RejectReason.MissingProductId, $"{type.ToWireName()} needs productId", record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (type is EventType.Purchase or EventType.CartAdd or EventType.CartRemove && !v.Has(FieldValues.CategoryId))
         {
-            Reject(state, report, line, RejectReason.MissingCategoryId, $"{type.ToWireName()} needs categoryId", record);
+            Reject(state, report, line, RejectReason.MissingCategoryId, $"{type.ToWireName()} needs categoryId", record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (type == EventType.Review && !v.Has(FieldValues.Text))
         {
-            Reject(state, report, line, RejectReason.MissingText, null, record);
+            Reject(state, report, line, RejectReason.MissingText, null, record, v.Get(FieldValues.UserId));
             return;
         }
 
         if (TooLong(v, FieldValues.UserId) || TooLong(v, FieldValues.EventId) || TooLong(v, FieldValues.ProductId) || TooLong(v, FieldValues.CategoryId) || TooLong(v, FieldValues.SessionId)
             || TooManyChars(v.Get(FieldValues.Query), _limits.MaxQueryLength) || TooManyChars(v.Get(FieldValues.Text), _limits.MaxTextLength))
         {
-            Reject(state, report, line, RejectReason.FieldTooLong, $"ids ≤ {_limits.MaxIdLength}, query ≤ {_limits.MaxQueryLength}, text ≤ {_limits.MaxTextLength}", record);
+            Reject(state, report, line, RejectReason.FieldTooLong, $"ids ≤ {_limits.MaxIdLength}, query ≤ {_limits.MaxQueryLength}, text ≤ {_limits.MaxTextLength}", record, v.Get(FieldValues.UserId));
             return;
         }
 
         // One rule for user ids everywhere (UserId): a row with an id that could not name a document is rejected on its own.
         if (UserId.Check(v.Get(FieldValues.UserId)) is { } badUserId)
         {
-            Reject(state, report, line, RejectReason.InvalidUserId, "user id: " + badUserId, record);
+            Reject(state, report, line, RejectReason.InvalidUserId, "user id: " + badUserId, record, v.Get(FieldValues.UserId));
             return;
         }
 
@@ -417,7 +417,7 @@ public sealed class LogIngestor
         {
             if (!TryNumber(v.Get(FieldValues.Rating), out var r) || r < 1 || r > 5 || r != Math.Floor(r))
             {
-                Reject(state, report, line, RejectReason.InvalidRating, "rating must be an integer 1–5", record);
+                Reject(state, report, line, RejectReason.InvalidRating, "rating must be an integer 1–5", record, v.Get(FieldValues.UserId));
                 return;
             }
 
@@ -427,14 +427,14 @@ public sealed class LogIngestor
         var price = 0.0;
         if (v.Has(FieldValues.Price) && (!TryNumber(v.Get(FieldValues.Price), out price) || price < 0 || !double.IsFinite(price)))
         {
-            Reject(state, report, line, RejectReason.InvalidPrice, "price must be a number ≥ 0", record);
+            Reject(state, report, line, RejectReason.InvalidPrice, "price must be a number ≥ 0", record, v.Get(FieldValues.UserId));
             return;
         }
 
         var quantity = 1.0;
         if (v.Has(FieldValues.Quantity) && (!TryNumber(v.Get(FieldValues.Quantity), out quantity) || quantity < 1 || quantity != Math.Floor(quantity)))
         {
-            Reject(state, report, line, RejectReason.InvalidQuantity, "quantity must be an integer ≥ 1", record);
+            Reject(state, report, line, RejectReason.InvalidQuantity, "quantity must be an integer ≥ 1", record, v.Get(FieldValues.UserId));
             return;
         }
 
@@ -552,11 +552,16 @@ public sealed class LogIngestor
     private static bool TryNumber(ReadOnlySpan<byte> utf8, out double value) =>
         System.Buffers.Text.Utf8Parser.TryParse(utf8.Trim((byte)' '), out value, out var used) && used == utf8.Trim((byte)' ').Length;
 
-    private static void Reject(PassState state, IngestionReport report, long line, RejectReason reason, string? detail, ReadOnlySpan<byte> raw)
+    private static void Reject(PassState state, IngestionReport report, long line, RejectReason reason, string? detail, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> userId = default)
     {
         report.Rejected++;
         var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
-        report.RejectsByReason[name] = report.RejectsByReason.GetValueOrDefault(name) + 1;
+        var count = report.RejectsByReason[name] = report.RejectsByReason.GetValueOrDefault(name) + 1;
+        if (count <= IngestionReport.ExamplesPerReason)
+        {
+            AddExample(state, report, name, line, reason, detail, raw, userId);
+        }
+
         var w = state.QuarantineWriter;
         w.WriteStartObject();
         w.WriteNumber("line", line);
@@ -584,8 +589,36 @@ public sealed class LogIngestor
         w.Reset();
     }
 
+    /// <summary>Keeps the row as an example on the report; an erased shopper's row keeps only its line and reason.</summary>
+    private static void AddExample(PassState state, IngestionReport report, string reason, long line, RejectReason why, string? detail, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> userId)
+    {
+        string? excerpt = null;
+        if (why != RejectReason.UserErased && Utf8.IsValid(raw))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(raw);
+            // Never cut between the halves of a surrogate pair: a lone half cannot be written as JSON.
+            var cut = text.Length > RejectSample.MaxExcerpt && char.IsHighSurrogate(text[RejectSample.MaxExcerpt - 1]) ? RejectSample.MaxExcerpt - 1 : RejectSample.MaxExcerpt;
+            excerpt = text.Length > RejectSample.MaxExcerpt ? text[..cut] + "…" : text;
+        }
+
+        string? subject = null;
+        if (!userId.IsEmpty && UserId.Check(userId) is null)
+        {
+            subject = Storage.Tombstones.Id(state.MerchantId, UserId.Parse(System.Text.Encoding.UTF8.GetString(userId)));
+        }
+
+        if (!report.RejectExamples.TryGetValue(reason, out var examples))
+        {
+            report.RejectExamples[reason] = examples = [];
+        }
+
+        examples.Add(new RejectSample { Line = line, Detail = detail, Excerpt = excerpt, Subject = subject });
+    }
+
     private sealed class PassState(MerchantId merchantId, Func<UserId, bool>? isErased, int expectedRows)
     {
+        public MerchantId MerchantId => merchantId;
+
         public Dictionary<string, UserFeatures> Users { get; } = new(StringComparer.Ordinal);
         public List<ReviewToMine> Reviews { get; } = [];
         public UInt64Set Seen { get; } = new(expectedRows);

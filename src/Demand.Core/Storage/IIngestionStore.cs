@@ -37,7 +37,4 @@ public interface IIngestionStore
     Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     Task SaveMergedContentAsync(MergedContent content, CancellationToken cancellationToken);
-
-    /// <summary>The merchant's reports of parts finished at or after <paramref name="since"/>, newest first, at most <paramref name="max"/>.</summary>
-    Task<IReadOnlyList<IngestionReport>> ListReportsAsync(MerchantId merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken);
 }

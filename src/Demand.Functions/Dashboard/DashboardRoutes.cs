@@ -29,6 +29,10 @@ public static class DashboardRoutes
     public const string Model = "dashboard/" + ApiRoutes.Model;
     public const string ModelCard = Model + "/card";
 
+    /// <summary>The merchant's dashboard keys: listed, created and revoked by a signed-in session (never by an API key).</summary>
+    public const string Keys = Merchant + "/dashboard-keys";
+    public const string Key = Keys + "/{keyId}";
+
     /// <summary>The URL path everything of the dashboard lives under (cookie path, redirects).</summary>
     public const string BasePath = ApiRoutes.Prefix + Page;
 

@@ -1,7 +1,5 @@
-using Demand.Core.Identifiers;
 using Demand.Functions.Merchants;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 
@@ -9,7 +7,7 @@ namespace Demand.Functions.Dashboard;
 
 /// <summary>
 /// The dashboard's counterpart of <see cref="ApiKeyMiddleware"/>, around every <c>Dashboard…</c> function but the page,
-/// its assets, sign-in and the session probe: no valid session cookie (or its dashboard key revoked since) → 401; a session on another
+/// its assets, sign-in and the session probe: no valid session cookie (its dashboard key revoked since, or the session signed out) → 401; a session on another
 /// merchant's routes → exactly the API's 404; any method but GET/HEAD without the session's CSRF token in
 /// <c>X-CSRF-Token</c> → 403. The cookie is SameSite=Strict as well; the token also stops a same-site page or a
 /// forgotten form from writing. The session's key then goes through the same per-key rate limit as API keys. Route
@@ -32,34 +30,17 @@ public sealed class DashboardSessionMiddleware(DashboardSessions sessions, Merch
         }
 
         http.Response.Headers.CacheControl = "no-store";
-        // A session signed for an id the rule no longer admits is no session: never a 500 from a stale cookie.
-        if (!sessions.TryRead(http.Request, out var session) || !MerchantId.TryParse(session.MerchantId, out var sessionMerchant)
-            || !await keys.IsActiveDashboardKeyAsync(sessionMerchant, session.KeyId, http.RequestAborted))
+        if (await sessions.ReadAsync(http.Request, keys, http.RequestAborted) is not var (session, sessionMerchant))
         {
             context.GetInvocationResult().Value = TypedResults.Problem(
                 title: "Not signed in", detail: "Sign in to the dashboard with a dashboard key.", statusCode: StatusCodes.Status401Unauthorized);
             return;
         }
 
-        // The same checks, in the same order, as ApiKeyMiddleware after the key: an id breaking its rule is a 400 naming
-        // the field before any handler or store sees it; a valid id of another merchant is the API's 404.
-        var routeMerchant = http.GetRouteValue("merchantId") as string;
-        var routeId = default(MerchantId);
-        if (routeMerchant is not null && !MerchantId.TryParse(routeMerchant, out routeId, out var merchantProblem))
+        // The same checks, in the same order, as ApiKeyMiddleware after the key: one resolver for both.
+        if (MerchantRouteCheck.Problem(http, sessionMerchant) is { } problem)
         {
-            context.GetInvocationResult().Value = ApiProblems.InvalidId("merchantId", merchantProblem);
-            return;
-        }
-
-        if (http.GetRouteValue("userId") is string routeUser && !UserId.TryParse(routeUser, out _, out var userProblem))
-        {
-            context.GetInvocationResult().Value = ApiProblems.InvalidId("userId", userProblem);
-            return;
-        }
-
-        if (routeMerchant is not null && routeId != sessionMerchant)
-        {
-            context.GetInvocationResult().Value = ApiProblems.NotFound();
+            context.GetInvocationResult().Value = problem;
             return;
         }
 

@@ -1,4 +1,7 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
+using Demand.Core.Storage;
+using Demand.Functions.Merchants;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +12,7 @@ namespace Demand.Functions.Dashboard;
 /// SameSite=Strict (never sent on a request another site starts), scoped to the dashboard's path, with a fixed
 /// lifetime of <c>Dashboard:SessionMinutes</c>.
 /// </summary>
-public sealed class DashboardSessions(IOptions<DashboardOptions> options, TimeProvider time)
+public sealed class DashboardSessions(IOptions<DashboardOptions> options, IDashboardSessionStore ended, TimeProvider time)
 {
     public const string CookieName = "demand_session";
     public const string CsrfHeader = "X-CSRF-Token";
@@ -33,7 +36,28 @@ public sealed class DashboardSessions(IOptions<DashboardOptions> options, TimePr
         return session;
     }
 
-    public void End(HttpResponse response) => response.Cookies.Delete(CookieName, Cookie(null));
+    /// <summary>Sign-out: the session is recorded as ended (a copy of the cookie stops working too), and the cookie is deleted.</summary>
+    public async Task EndAsync(HttpResponse response, MerchantId merchantId, DashboardToken session, CancellationToken cancellationToken)
+    {
+        await ended.EndAsync(merchantId, session.Nonce, session.ExpiresAt, cancellationToken);
+        response.Cookies.Delete(CookieName, Cookie(null));
+    }
+
+    /// <summary>
+    /// The request's session when it is one: signed by us, unexpired, for a merchant id the rule admits (a cookie signed
+    /// for an id the rule no longer admits is no session, never a 500), its dashboard key still active and not signed out.
+    /// </summary>
+    public async Task<(DashboardToken Session, MerchantId MerchantId)?> ReadAsync(HttpRequest request, MerchantKeyCache keys, CancellationToken cancellationToken)
+    {
+        if (!TryRead(request, out var session) || !MerchantId.TryParse(session.MerchantId, out var merchantId)
+            || !await keys.IsActiveDashboardKeyAsync(merchantId, session.KeyId, cancellationToken)
+            || await ended.IsEndedAsync(merchantId, session.Nonce, cancellationToken))
+        {
+            return null;
+        }
+
+        return (session, merchantId);
+    }
 
     public bool TryRead(HttpRequest request, out DashboardToken session)
     {

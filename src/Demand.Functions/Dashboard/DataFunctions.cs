@@ -107,9 +107,9 @@ public sealed class DataFunctions(IProfileStore profiles, IPrivacyStore privacy,
     [Function("DashboardIngestions")]
     public async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> Ingestions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken) =>
-        request.TryQuery("days", out int? days)
-            ? await IngestionHandlers.ListIngestions(request.RouteMerchant(), days, ingestion, storage, time, cancellationToken)
-            : HttpRequestExtensions.Malformed("days");
+        request.TryQuery("limit", out int? limit)
+            ? await IngestionHandlers.ListIngestions(request.RouteMerchant(), request.Query("since"), limit, request.Query("continuation"), ingestion, storage, cancellationToken)
+            : HttpRequestExtensions.Malformed("limit");
 
     [Function("DashboardIngestion")]
     public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> IngestionReport(

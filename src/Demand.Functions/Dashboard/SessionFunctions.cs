@@ -59,16 +59,18 @@ public sealed class SessionFunctions(DashboardSessions sessions, MerchantKeyCach
     public async Task<Ok<SessionResponse>> Session([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardRoutes.Session)] HttpRequest request, CancellationToken cancellationToken)
     {
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        return sessions.TryRead(request, out var session) && MerchantId.TryParse(session.MerchantId, out var sessionMerchant)
-            && await keys.IsActiveDashboardKeyAsync(sessionMerchant, session.KeyId, cancellationToken)
+        return await sessions.ReadAsync(request, keys, cancellationToken) is var (session, _)
             ? TypedResults.Ok(new SessionResponse(session.MerchantId, sessions.CsrfToken(session), session.ExpiresAt))
             : TypedResults.Ok(new SessionResponse(null, null, null));
     }
 
+    /// <summary>Behind the session middleware (a valid session and its CSRF token): ends the session server-side, then deletes the cookie.</summary>
     [Function(DashboardFunctionNames.SignOut)]
-    public NoContent SignOut([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = DashboardRoutes.Session)] HttpRequest request)
+    public async Task<NoContent> SignOut(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = DashboardRoutes.Session)] HttpRequest request, CancellationToken cancellationToken)
     {
-        sessions.End(request.HttpContext.Response);
+        var session = (DashboardToken)request.HttpContext.Items[DashboardSessions.SessionItem]!;
+        await sessions.EndAsync(request.HttpContext.Response, MerchantId.Parse(session.MerchantId), session, cancellationToken);
         return TypedResults.NoContent();
     }
 }

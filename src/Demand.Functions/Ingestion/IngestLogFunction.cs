@@ -56,12 +56,15 @@ public sealed partial class IngestLogFunction(IngestPart ingest, ILogger<IngestL
         }
         catch (RequestFailedException ex) when (IngestPart.IsPermanent(ex))
         {
-            await ingest.ReportFailureAsync(merchantId, name, 0, null, ex, cancellationToken);
+            await ingest.ReportFailureAsync(merchantId, name, 0, null, null, ex, cancellationToken);
             return new IngestLogOutput();
         }
 
         var length = first.Details.ContentLength;
         var etag = first.Details.ETag;
+
+        // The upload time of the version being read (a replaced part counts from its replacement): the start of the upload-to-profile lag.
+        var uploadedAt = first.Details.LastModified;
         var opened = 0;
         async Task<Stream> Open(CancellationToken ct)
         {
@@ -74,13 +77,13 @@ public sealed partial class IngestLogFunction(IngestPart ingest, ILogger<IngestL
         IngestPartResult result;
         try
         {
-            result = await ingest.RunAsync(merchantId, name, Open, length, etag.ToString(), cancellationToken);
+            result = await ingest.RunAsync(merchantId, name, Open, length, etag.ToString(), uploadedAt, cancellationToken);
         }
         catch (Exception ex) when (IngestPart.IsPermanent(ex))
         {
             // Retrying cannot help: complete the invocation with a report that says why (no retries, no poison message).
             LogPermanent(ex, merchantId, name);
-            await ingest.ReportFailureAsync(merchantId, name, length, etag.ToString(), ex, cancellationToken);
+            await ingest.ReportFailureAsync(merchantId, name, length, etag.ToString(), uploadedAt, ex, cancellationToken);
             return new IngestLogOutput();
         }
         finally

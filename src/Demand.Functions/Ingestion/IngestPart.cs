@@ -49,17 +49,19 @@ public sealed partial class IngestPart(
             }
 
             return Task.FromResult<Stream>(new NonClosingStream(content));
-        }, length, null, cancellationToken);
+        }, length, null, null, cancellationToken);
 
     /// <param name="version">The blob's ETag (identifies a part refused unread); null when unknown.</param>
-    public async Task<IngestPartResult> RunAsync(MerchantId merchantId, string blobName, OpenPart open, long length, string? version, CancellationToken cancellationToken)
+    /// <param name="uploadedAt">When this version of the blob was written (its last-modified time); null when unknown.</param>
+    public async Task<IngestPartResult> RunAsync(
+        MerchantId merchantId, string blobName, OpenPart open, long length, string? version, DateTimeOffset? uploadedAt, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var uploadId = UploadNames.IdOf(blobName);
         var limit = options.Value.MaxPartBytes;
         if (length > limit)
         {
-            return await FailAsync(merchantId, blobName, length, version, null,
+            return await FailAsync(merchantId, blobName, length, version, uploadedAt, null,
                 $"The part is {Mib(length)} MiB; parts may be at most {Mib(limit)} MiB. Split it into smaller parts (by day or by line count) and upload those.",
                 cancellationToken);
         }
@@ -74,7 +76,7 @@ public sealed partial class IngestPart(
         catch (InvalidDataException ex)
         {
             var registered = await store.GetStoredMappingAsync(merchantId, cancellationToken);
-            return await FailAsync(merchantId, blobName, length, version, registered?.Version,
+            return await FailAsync(merchantId, blobName, length, version, uploadedAt, registered?.Version,
                 $"The registered mapping (version {registered?.Version}) is invalid: {ex.Message} Register a corrected one (PUT /api/v1/merchants/{merchantId}/mapping or demand mappings set); then upload the part again.",
                 cancellationToken);
         }
@@ -124,6 +126,7 @@ public sealed partial class IngestPart(
         var report = outcome.Report;
         report.PartId = partId;
         report.UploadId = uploadId;
+        report.UploadedAt = uploadedAt;
         report.StartedAt = started;
         report.MappingVersion = stored?.Version;
         if (!outcome.Readable)
@@ -221,15 +224,17 @@ public sealed partial class IngestPart(
     };
 
     /// <summary>Leaves a failed report for a part that cannot be ingested, so the invocation can complete instead of being retried.</summary>
-    public Task<IngestPartResult> ReportFailureAsync(MerchantId merchantId, string blobName, long length, string? version, Exception exception, CancellationToken cancellationToken) =>
-        FailAsync(merchantId, blobName, length, version, null, exception switch
+    public Task<IngestPartResult> ReportFailureAsync(
+        MerchantId merchantId, string blobName, long length, string? version, DateTimeOffset? uploadedAt, Exception exception, CancellationToken cancellationToken) =>
+        FailAsync(merchantId, blobName, length, version, uploadedAt, null, exception switch
         {
             RequestFailedException { Status: 404 } => "The part was deleted before it could be read; nothing was ingested.",
             InvalidDataException => "The part could not be ingested: " + exception.Message,
             _ => "The part could not be stored (" + exception.GetType().Name + "); nothing more was ingested. If it persists, contact support with this report's id.",
         }, cancellationToken);
 
-    private async Task<IngestPartResult> FailAsync(MerchantId merchantId, string blobName, long length, string? version, int? mappingVersion, string error, CancellationToken cancellationToken)
+    private async Task<IngestPartResult> FailAsync(
+        MerchantId merchantId, string blobName, long length, string? version, DateTimeOffset? uploadedAt, int? mappingVersion, string error, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var report = new IngestionReport
@@ -243,6 +248,7 @@ public sealed partial class IngestPart(
             Error = error,
             Bytes = length,
             MappingVersion = mappingVersion,
+            UploadedAt = uploadedAt,
             StartedAt = now,
             FinishedAt = now,
         };

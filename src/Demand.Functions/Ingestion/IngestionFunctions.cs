@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Demand.Core.Identifiers;
+using Demand.Core.Ingestion;
 using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Functions.Profiles;
@@ -13,24 +14,15 @@ using Microsoft.Azure.Functions.Worker;
 namespace Demand.Functions.Ingestion;
 
 /// <summary>Merchant reads: what happened to an uploaded log part, and the list of them.</summary>
-public sealed class IngestionFunctions(IIngestionStore store, LogsStorage storage, TimeProvider time)
+public sealed class IngestionFunctions(IIngestionStore store, LogsStorage storage)
 {
-    /// <summary><c>?days=</c> (default): the last days' reports and the queues' backlog; <c>?since=&amp;limit=&amp;continuation=</c>: one page.</summary>
+    /// <summary><c>?since=&amp;limit=&amp;continuation=</c>: one page of reports, newest first; the first page also carries the queues' backlog.</summary>
     [Function("ListIngestions")]
     public async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.Query("since") is not null || request.Query("limit") is not null || request.Query("continuation") is not null)
-        {
-            return request.TryQuery("limit", out int? limit)
-                ? await IngestionHandlers.ListIngestionPage(request.RouteMerchant(), request.Query("since"), limit, request.Query("continuation"), store, cancellationToken)
-                : HttpRequestExtensions.Malformed("limit");
-        }
-
-        return request.TryQuery("days", out int? days)
-            ? await IngestionHandlers.ListIngestions(request.RouteMerchant(), days, store, storage, time, cancellationToken)
-            : HttpRequestExtensions.Malformed("days");
-    }
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Ingestions)] HttpRequest request, CancellationToken cancellationToken) =>
+        request.TryQuery("limit", out int? limit)
+            ? await IngestionHandlers.ListIngestions(request.RouteMerchant(), request.Query("since"), limit, request.Query("continuation"), store, storage, cancellationToken)
+            : HttpRequestExtensions.Malformed("limit");
 
     [Function("GetIngestion")]
     public Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
@@ -43,7 +35,6 @@ public static class IngestionHandlers
 {
     public const int DefaultPage = 20;
     public const int MaxPage = 100;
-    public const int MaxListed = 1_000;
 
     public static async Task<Results<Ok<IngestionResponse>, ProblemHttpResult>> GetIngestion(
         MerchantId merchantId, string ingestionId, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
@@ -54,30 +45,18 @@ public static class IngestionHandlers
         }
 
         var report = await store.GetReportAsync(merchantId, ingestionId, cancellationToken);
-        return report is null || report.MerchantId != merchantId ? ApiProblems.NotFound() : TypedResults.Ok(IngestionResponse.From(report));
+        return report is null || report.MerchantId != merchantId
+            ? ApiProblems.NotFound()
+            : TypedResults.Ok((await ResponsesAsync(merchantId, [report], store, cancellationToken))[0]);
     }
 
     /// <summary>
-    /// The merchant's parts of the last <paramref name="days"/> days (1–90, default 14), newest first, and the queues'
-    /// backlog (shared by all merchants: how long their new events wait before scoring and mining).
+    /// One page of reports of parts started at or after <paramref name="since"/> (ISO-8601; default: all), newest first.
+    /// The first page (no <paramref name="continuation"/>) also carries the queues' backlog (shared by all merchants: how
+    /// long their new events wait before scoring and mining).
     /// </summary>
     public static async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestions(
-        MerchantId merchantId, int? days, [FromServices] IIngestionStore store, [FromServices] LogsStorage storage, [FromServices] TimeProvider time, CancellationToken cancellationToken)
-    {
-        var window = days ?? 14;
-        if (window is < 1 or > 90)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["days is 1–90."] });
-        }
-
-        var reports = await store.ListReportsAsync(merchantId, time.GetUtcNow().AddDays(-window), MaxListed, cancellationToken);
-        var backlog = new QueueBacklog(await WaitingAsync(storage, FunctionNames.ScoreQueue, cancellationToken), await WaitingAsync(storage, FunctionNames.MineQueue, cancellationToken));
-        return TypedResults.Ok(new IngestionListResponse(window, [.. reports.Select(IngestionResponse.From)], backlog));
-    }
-
-    /// <summary>One page of reports of parts started at or after <paramref name="since"/> (ISO-8601; default: all), newest first.</summary>
-    public static async Task<Results<Ok<IngestionListResponse>, ValidationProblem>> ListIngestionPage(
-        MerchantId merchantId, string? since, int? limit, string? continuation, [FromServices] IIngestionStore store, CancellationToken cancellationToken)
+        MerchantId merchantId, string? since, int? limit, string? continuation, [FromServices] IIngestionStore store, [FromServices] LogsStorage storage, CancellationToken cancellationToken)
     {
         var take = limit ?? DefaultPage;
         if (take is < 1 or > MaxPage)
@@ -103,7 +82,18 @@ public static class IngestionHandlers
         }
 
         var page = await store.ListReportsAsync(merchantId, from, after, take, cancellationToken);
-        return TypedResults.Ok(new IngestionListResponse(null, [.. page.Reports.Select(IngestionResponse.From)], null, page.Next is null ? null : Encode(page.Next)));
+        var backlog = after is null
+            ? new QueueBacklog(await WaitingAsync(storage, FunctionNames.ScoreQueue, cancellationToken), await WaitingAsync(storage, FunctionNames.MineQueue, cancellationToken))
+            : null;
+        return TypedResults.Ok(new IngestionListResponse(await ResponsesAsync(merchantId, page.Reports, store, cancellationToken), backlog, page.Next is null ? null : Encode(page.Next)));
+    }
+
+    /// <summary>The reports' wire form; their example rows of shoppers erased since are read without the row.</summary>
+    private static async Task<IReadOnlyList<IngestionResponse>> ResponsesAsync(
+        MerchantId merchantId, IReadOnlyList<IngestionReport> reports, IIngestionStore store, CancellationToken cancellationToken)
+    {
+        var erased = IngestionResponse.NeedsTombstones(reports) ? await store.GetTombstonesAsync(merchantId, cancellationToken) : new HashSet<string>();
+        return [.. reports.Select(r => IngestionResponse.From(r, erased))];
     }
 
     private static async Task<int?> WaitingAsync(LogsStorage storage, string queue, CancellationToken cancellationToken)

@@ -39,6 +39,13 @@ public sealed class ApiDescription
                 Name = ApiKeyMiddleware.Header,
                 Description = "A merchant API key (demand merchants add <id>); it only ever sees its own merchant.",
             };
+            document.Components.SecuritySchemes[DashboardSessionScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Cookie,
+                Name = Dashboard.DashboardSessions.CookieName,
+                Description = $"A dashboard session (sign in at {Dashboard.DashboardRoutes.BasePath} with a dashboard key); every write also sends the session's CSRF token (GET {Dashboard.DashboardRoutes.BasePath}/session) in {Dashboard.DashboardSessions.CsrfHeader}. API keys are refused.",
+            };
             return Task.CompletedTask;
         }));
         await using var app = builder.Build();
@@ -53,6 +60,7 @@ public sealed class ApiDescription
     }
 
     private const string ApiKeyScheme = "ApiKey";
+    private const string DashboardSessionScheme = "DashboardSession";
 
     private static void Map(IEndpointRouteBuilder app)
     {
@@ -78,7 +86,7 @@ public sealed class ApiDescription
         merchant.MapDelete(ApiRoutes.User, PrivacyHandlers.Erase).WithName("EraseUser").WithTags("Privacy")
             .WithSummary("Erase a shopper everywhere; replayed logs will not bring them back.");
         merchant.MapGet(ApiRoutes.Ingestions, IngestionHandlers.ListIngestions).WithName("ListIngestions").WithTags("Ingestion")
-            .WithSummary("Ingestion reports, newest first, failed and skipped parts included: of the last days (?days=1–90, default 14) with the scoring and mining queues' backlog, or one page (?since=ISO-8601&limit=1–100&continuation=).");
+            .WithSummary("Ingestion reports, newest first, failed and skipped parts included, one page at a time (?since=ISO-8601&limit=1–100&continuation=); the first page also carries the scoring and mining queues' backlog.");
         merchant.MapGet(ApiRoutes.Ingestion, IngestionHandlers.GetIngestion).WithName("GetIngestion").WithTags("Ingestion")
             .WithSummary("An ingestion report: counts by type, rejects by reason, duplicates, users touched, time range, throughput.");
         merchant.MapGet(ApiRoutes.Mapping, MappingHandlers.GetMapping).WithName("GetMapping").WithTags("Ingestion")
@@ -109,5 +117,24 @@ public sealed class ApiDescription
             .WithSummary("Expected buyers per category in the next 7 days, next to last week's forecast.");
         merchant.MapGet(ApiRoutes.Model, ModelHandlers.GetModel).WithName("GetMerchantModel").WithTags("Model")
             .WithSummary("The ranker serving the merchant's profiles (its promoted version, else the global model), the last training's back-test of every candidate next to the baselines, and the promotions.");
+
+        // Dashboard keys are managed by a signed-in dashboard session only (never by an API key, which could otherwise widen itself).
+        var session = api.MapGroup("")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer((operation, context, _) =>
+            {
+                operation.Security ??= [];
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(DashboardSessionScheme, context.Document)] = [] });
+                return Task.CompletedTask;
+            });
+        session.MapGet(Dashboard.DashboardRoutes.Keys, Dashboard.DashboardKeyHandlers.ListDashboardKeys).WithName("DashboardListKeys").WithTags("Dashboard keys")
+            .WithSummary("The merchant's dashboard keys (ids, created, revoked), newest first; never their secrets. Storefront keys are not listed.");
+        session.MapPost(Dashboard.DashboardRoutes.Keys, Dashboard.DashboardKeyHandlers.CreateDashboardKey).WithName("DashboardCreateKey").WithTags("Dashboard keys")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("A new dashboard key (dd.…), shown in this answer only. Needs the session's X-CSRF-Token.");
+        session.MapDelete(Dashboard.DashboardRoutes.Key, Dashboard.DashboardKeyHandlers.RevokeDashboardKey).WithName("DashboardRevokeKey").WithTags("Dashboard keys")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Revokes a dashboard key (idempotent); its sessions end within the key cache time. 404 for an unknown id or a storefront key's. Needs the session's X-CSRF-Token.");
     }
 }

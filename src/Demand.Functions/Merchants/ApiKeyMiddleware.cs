@@ -14,7 +14,7 @@ namespace Demand.Functions.Merchants;
 /// or wrong key answers 401 before any body is read; a valid key used on another merchant's routes answers exactly like
 /// an id that does not exist (404), so tenants cannot probe each other. Keys are never logged. After the key, the route's
 /// <c>merchantId</c> and <c>userId</c> are checked against their one rule (<see cref="MerchantId"/>, <see cref="UserId"/>):
-/// an invalid one answers 400 naming the field, before any handler or store sees it. Dashboard functions are
+/// an invalid one answers 400 naming the field, before any handler or store sees it (<see cref="MerchantRouteCheck"/>). Dashboard functions are
 /// left to <see cref="DashboardSessionMiddleware"/> (a session cookie, not a key).
 /// </summary>
 public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMiddleware
@@ -27,7 +27,7 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
-        if (http?.GetRouteValue("merchantId") is not string routeMerchant || DashboardRoutes.IsDashboardFunction(context.FunctionDefinition.Name))
+        if (http?.GetRouteValue("merchantId") is not string || DashboardRoutes.IsDashboardFunction(context.FunctionDefinition.Name))
         {
             await next(context);
             return;
@@ -41,21 +41,9 @@ public sealed class ApiKeyMiddleware(MerchantKeyCache keys) : IFunctionsWorkerMi
             return;
         }
 
-        if (!MerchantId.TryParse(routeMerchant, out var routeId, out var merchantProblem))
+        if (MerchantRouteCheck.Problem(http, merchantId) is { } problem)
         {
-            context.GetInvocationResult().Value = ApiProblems.InvalidId("merchantId", merchantProblem);
-            return;
-        }
-
-        if (http.GetRouteValue("userId") is string routeUser && !UserId.TryParse(routeUser, out _, out var userProblem))
-        {
-            context.GetInvocationResult().Value = ApiProblems.InvalidId("userId", userProblem);
-            return;
-        }
-
-        if (routeId != merchantId)
-        {
-            context.GetInvocationResult().Value = ApiProblems.NotFound();
+            context.GetInvocationResult().Value = problem;
             return;
         }
 

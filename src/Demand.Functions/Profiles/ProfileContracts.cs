@@ -32,24 +32,39 @@ public sealed record RecommendationsResponse(string UserId, IReadOnlyList<Catego
 /// <summary>
 /// An ingestion report. <c>id</c> is what the report is found by (the upload id for parts sent through
 /// <c>POST …/uploads</c>, else the part id); <c>partId</c> is the content identity that exactly-once merges use.
+/// <c>rejectExamples</c> holds the first rows rejected for each reason (at most 3); <c>uploadedAt</c> is when the part's
+/// content was uploaded (null when unknown), so <c>finishedAt − uploadedAt</c> is the upload-to-profile lag.
 /// </summary>
 public sealed record IngestionResponse(
     string Id, string PartId, string BlobName, string Status, string? Error, string? Note, string Mapping, int? MappingVersion, long Bytes,
     long LinesRead, long Accepted, long Rejected, long Duplicates, long CountedBefore, long AlreadyMerged, string? DuplicateOf,
     IReadOnlyDictionary<string, long> CountsByType, IReadOnlyDictionary<string, long> RejectsByReason, int UsersTouched, int Reviews,
-    DateTimeOffset? FirstEventAt, DateTimeOffset? LastEventAt, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double EventsPerSecond)
+    DateTimeOffset? FirstEventAt, DateTimeOffset? LastEventAt, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double EventsPerSecond,
+    IReadOnlyDictionary<string, IReadOnlyList<RejectExampleResponse>> RejectExamples, DateTimeOffset? UploadedAt)
 {
-    public static IngestionResponse From(IngestionReport r) => new(
+    /// <param name="erased">The merchant's erasure tombstones: an example row of a shopper erased since keeps its line and reason only.</param>
+    public static IngestionResponse From(IngestionReport r, IReadOnlySet<string> erased) => new(
         r.ReportId, r.PartId, r.BlobName, r.Status, r.Error, r.Note, r.Mapping, r.MappingVersion, r.Bytes,
         r.LinesRead, r.Accepted, r.Rejected, r.Duplicates, r.CountedBefore, r.AlreadyMerged, r.DuplicateOf, r.CountsByType, r.RejectsByReason,
-        r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond));
+        r.UsersTouched, r.Reviews, r.FirstEventAt, r.LastEventAt, r.StartedAt, r.FinishedAt, Math.Round(r.EventsPerSecond),
+        r.RejectExamples.ToDictionary(
+            kv => kv.Key,
+            kv => (IReadOnlyList<RejectExampleResponse>)[.. kv.Value.Select(e => new RejectExampleResponse(e.Line, e.Detail, e.Subject is { } s && erased.Contains(s) ? null : e.Excerpt))]),
+        r.UploadedAt);
+
+    /// <summary>Whether reading <paramref name="reports"/> needs the merchant's tombstones (some example names a shopper).</summary>
+    public static bool NeedsTombstones(IEnumerable<IngestionReport> reports) =>
+        reports.Any(r => r.RejectExamples.Values.Any(list => list.Any(e => e.Subject is not null && e.Excerpt is not null)));
 }
 
+/// <summary>A rejected row: its line number, the reason's detail and the row cut at 100 characters (null: not UTF-8, or the shopper was erased).</summary>
+public sealed record RejectExampleResponse(long Line, string? Detail, string? Excerpt);
+
 /// <summary>
-/// Ingestion reports, newest first. With <c>?days=</c> (the default form): the last days' reports and the queues'
-/// backlog. With <c>?since=&amp;limit=&amp;continuation=</c>: one page; pass <c>continuation</c> back for the next (null: no more).
+/// One page of ingestion reports, newest first; pass <c>continuation</c> back for the next (null: no more). The first
+/// page carries the queues' <c>backlog</c>; later pages leave it null.
 /// </summary>
-public sealed record IngestionListResponse(int? Days, IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog? Backlog, string? Continuation = null);
+public sealed record IngestionListResponse(IReadOnlyList<IngestionResponse> Ingestions, QueueBacklog? Backlog, string? Continuation);
 
 /// <summary>Messages waiting (null: unknown).</summary>
 public sealed record QueueBacklog(int? Score, int? Mine);

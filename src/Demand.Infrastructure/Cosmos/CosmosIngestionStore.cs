@@ -122,21 +122,6 @@ public sealed class CosmosIngestionStore(DemandCosmos cosmos, TimeProvider? time
     private Task<MappingDocument?> ReadMappingAsync(MerchantId merchantId, CancellationToken cancellationToken) =>
         CosmosDocuments.ReadAsync<MappingDocument>(cosmos.Merchants, MappingDocument.IdFor(merchantId), new PartitionKey(MappingDocument.IdFor(merchantId)), cancellationToken);
 
-    public async Task<IReadOnlyList<IngestionReport>> ListReportsAsync(MerchantId merchantId, DateTimeOffset since, int max, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m AND c.type = @t")
-            .WithParameter("@m", merchantId)
-            .WithParameter("@t", IngestionReport.DocumentType);
-        var reports = new List<IngestionReport>();
-        using var feed = cosmos.Insights.GetItemQueryIterator<IngestionReport>(query, requestOptions: new QueryRequestOptions { PartitionKey = DemandCosmos.MerchantKey(merchantId), MaxItemCount = 100_000 });
-        while (feed.HasMoreResults)
-        {
-            reports.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(r => r.MerchantId == merchantId && r.FinishedAt >= since));
-        }
-
-        return [.. reports.OrderByDescending(r => r.FinishedAt).ThenBy(r => r.PartId, StringComparer.Ordinal).Take(max)];
-    }
-
     private sealed record IdOnly(string Id);
 
     private sealed record ListKeyOnly(string? ListKey, string? MerchantId);

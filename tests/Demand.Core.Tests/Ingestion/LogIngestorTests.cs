@@ -373,6 +373,41 @@ public sealed class LogIngestorTests
     }
 
     [Fact]
+    public void The_report_keeps_the_first_three_rejected_rows_per_reason_with_line_detail_and_a_cut_excerpt()
+    {
+        var lines = new List<string> { View };
+        for (var i = 0; i < 5; i++)
+        {
+            lines.Add($$"""{"eventId":"t{{i}}","userId":"u{{i}}","type":"teleport","timestamp":"2026-11-20T10:00:00Z","productId":"p1","categoryId":"c1","note":"{{new string('x', 120)}}"}""");
+        }
+
+        lines.Add("{not json");
+        var outcome = Ingest(string.Join("\n", lines) + "\n");
+
+        var teleports = outcome.Report.RejectExamples["unknown_type"];
+        teleports.Select(e => e.Line).ShouldBe([2L, 3L, 4L]);
+        teleports[0].Detail.ShouldBe("type 'teleport'");
+        teleports[0].Excerpt!.ShouldStartWith(lines[1][..RejectSample.MaxExcerpt]);
+        teleports[0].Excerpt!.Length.ShouldBe(RejectSample.MaxExcerpt + 1, "100 characters and an ellipsis");
+        teleports[0].Subject.ShouldBe(Demand.Core.Storage.Tombstones.Id(MerchantId.Parse("m1"), UserId.Parse("u0")));
+        var malformed = outcome.Report.RejectExamples.Single(kv => kv.Key != "unknown_type").Value.Single();
+        malformed.Line.ShouldBe(7);
+        malformed.Excerpt.ShouldBe("{not json");
+        malformed.Subject.ShouldBeNull("no user id could be read");
+        outcome.Report.RejectsByReason["unknown_type"].ShouldBe(5);
+    }
+
+    [Fact]
+    public void An_erased_shoppers_rejected_row_is_an_example_with_its_line_only()
+    {
+        var outcome = Ingest(View + "\n", erased: u => u == "u1");
+
+        var example = outcome.Report.RejectExamples["user_erased"].Single();
+        example.Line.ShouldBe(1);
+        example.Excerpt.ShouldBeNull();
+    }
+
+    [Fact]
     public void Reviews_become_mining_work_with_the_event_id_as_review_id()
     {
         var outcome = Ingest("""{"eventId":"r1","userId":"u1","type":"review","timestamp":"2026-11-20T10:00:00Z","productId":"p1","categoryId":"c1","rating":2,"text":"battery dies by noon"}""");

@@ -280,6 +280,25 @@ public sealed class ApiTests(CosmosServerFixture cosmos)
         scheme.GetProperty("name").GetString().ShouldBe(ApiKeyMiddleware.Header);
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_the_dashboard_key_routes_as_needing_a_dashboard_session_never_an_api_key()
+    {
+        using var document = JsonDocument.Parse(await new ApiDescription().JsonAsync(Ct));
+        var root = document.RootElement;
+        var keys = root.GetProperty("paths").GetProperty(ApiRoutes.Prefix + DashboardRoutes.Keys);
+        var key = root.GetProperty("paths").GetProperty(ApiRoutes.Prefix + DashboardRoutes.Key);
+        foreach (var (operation, id) in new[] { (keys.GetProperty("get"), "DashboardListKeys"), (keys.GetProperty("post"), "DashboardCreateKey"), (key.GetProperty("delete"), "DashboardRevokeKey") })
+        {
+            operation.GetProperty("operationId").GetString().ShouldBe(id);
+            var schemes = operation.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToList();
+            schemes.ShouldBe(["DashboardSession"], id);
+        }
+
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("DashboardSession");
+        scheme.GetProperty("in").GetString().ShouldBe("cookie");
+        scheme.GetProperty("name").GetString().ShouldBe(DashboardSessions.CookieName);
+    }
+
     [Theory]
     [InlineData("\"abc\"", true)]
     [InlineData("W/\"abc\"", true)]

@@ -7,7 +7,9 @@ using Demand.Functions.Ingestion;
 using Demand.Functions.Profiles;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
+using Demand.Infrastructure.Storage;
 using Demand.Testing;
+using Demand.Tooling.Local;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -85,7 +87,9 @@ public sealed class IngestionReportsTests(CosmosServerFixture cosmos)
     public async Task Reports_are_listed_newest_first_in_pages_since_a_time_and_only_the_merchants_own()
     {
         var clock = new ManualTime(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
-        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var azurite = await AzuriteServer.StartAsync(null, Ct);
+        await using var app = await TestApp.StartAsync(
+            cosmos.NewDatabaseOptions(), Ct, new Dictionary<string, string?> { ["LogsStorage"] = azurite.ConnectionString }, s => s.AddSingleton<TimeProvider>(clock));
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(TimeSpan.FromMinutes(10));
@@ -94,17 +98,41 @@ public sealed class IngestionReportsTests(CosmosServerFixture cosmos)
 
         await IngestAsync(app, "m2", "d/other.jsonl", IngestLogTests.Log(2));
         var store = app.Get<IIngestionStore>();
+        var storage = app.Get<LogsStorage>();
 
-        var first = Ok(await IngestionHandlers.ListIngestionPage(MerchantId.Parse("m1"), null, 2, null, store, Ct));
-        var second = Ok(await IngestionHandlers.ListIngestionPage(MerchantId.Parse("m1"), null, 2, first.Continuation, store, Ct));
-        var third = Ok(await IngestionHandlers.ListIngestionPage(MerchantId.Parse("m1"), null, 2, second.Continuation, store, Ct));
-        var since = Ok(await IngestionHandlers.ListIngestionPage(MerchantId.Parse("m1"), "2026-11-21T08:25:00Z", null, null, store, Ct));
+        var first = Ok(await IngestionHandlers.ListIngestions(MerchantId.Parse("m1"), null, 2, null, store, storage, Ct));
+        var second = Ok(await IngestionHandlers.ListIngestions(MerchantId.Parse("m1"), null, 2, first.Continuation, store, storage, Ct));
+        var third = Ok(await IngestionHandlers.ListIngestions(MerchantId.Parse("m1"), null, 2, second.Continuation, store, storage, Ct));
+        var since = Ok(await IngestionHandlers.ListIngestions(MerchantId.Parse("m1"), "2026-11-21T08:25:00Z", null, null, store, storage, Ct));
 
         first.Ingestions.Concat(second.Ingestions).Concat(third.Ingestions).Select(r => r.BlobName)
             .ShouldBe(["d/part-4.jsonl", "d/part-3.jsonl", "d/part-2.jsonl", "d/part-1.jsonl", "d/part-0.jsonl"]);
         third.Continuation.ShouldBeNull();
+        first.Backlog.ShouldNotBeNull("the first page carries the queues' backlog");
+        second.Backlog.ShouldBeNull();
         since.Ingestions.Select(r => r.BlobName).ShouldBe(["d/part-4.jsonl", "d/part-3.jsonl", "d/part-2.jsonl"]);
-        (await IngestionHandlers.ListIngestionPage(MerchantId.Parse("m1"), "yesterday", null, null, store, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+        (await IngestionHandlers.ListIngestions(MerchantId.Parse("m1"), "yesterday", null, null, store, storage, Ct)).Result.ShouldBeOfType<ValidationProblem>();
+    }
+
+    [Fact]
+    public async Task A_reports_example_rows_name_line_and_excerpt_and_an_erased_shoppers_row_is_read_without_its_excerpt()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var result = await IngestAsync(app, "m1", "d/part.jsonl", IngestLogTests.Log(3));
+        var store = app.Get<IIngestionStore>();
+
+        var before = (await IngestionHandlers.GetIngestion(MerchantId.Parse("m1"), result.Report.ReportId, store, Ct)).Result.ShouldBeOfType<Ok<IngestionResponse>>().Value!;
+        var teleport = before.RejectExamples["unknown_type"].Single();
+        teleport.Line.ShouldBe(13);
+        teleport.Excerpt!.ShouldContain("\"teleport\"");
+        before.RejectExamples.Values.SelectMany(e => e).ShouldContain(e => e.Excerpt == "not json");
+        before.UploadedAt.ShouldBeNull("a part handed over in memory has no upload time");
+
+        await app.Get<IPrivacyStore>().EraseAsync(MerchantId.Parse("m1"), UserId.Parse("u0"), Ct);
+
+        var after = (await IngestionHandlers.GetIngestion(MerchantId.Parse("m1"), result.Report.ReportId, store, Ct)).Result.ShouldBeOfType<Ok<IngestionResponse>>().Value!;
+        after.RejectExamples["unknown_type"].Single().ShouldBe(new RejectExampleResponse(13, "type 'teleport'", null));
+        after.RejectExamples.Values.SelectMany(e => e).ShouldContain(e => e.Excerpt == "not json", "a row naming no shopper stays");
     }
 
     private static IngestionListResponse Ok(Results<Ok<IngestionListResponse>, ValidationProblem> result) =>

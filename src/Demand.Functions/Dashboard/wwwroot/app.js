@@ -76,16 +76,20 @@
       if (!holder.isConnected || names.length === 0) return;
       const xs = names.map((_, i) => i);
       const groups = series.length;
+      const slanted = names.length * 90 > holder.clientWidth;
+      const short = name => name.length > 14 ? name.slice(0, 13) + '…' : name;
       const opts = {
         width: Math.max(280, holder.clientWidth - 8), height: 260, legend: { show: false }, cursor: { show: false },
         scales: { x: { time: false, range: () => [-0.6, names.length - 0.4] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
         axes: [
-          { splits: () => xs, values: (u, splits) => splits.map(i => names[i] ?? ''), rotate: 0, size: 40, gap: 4, font: '12px system-ui', stroke: '#333' },
+          // Many categories: labels slanted and cut, so they never overlap (the table beside the chart has them whole).
+          { splits: () => xs, values: (u, splits) => splits.map(i => short(names[i] ?? '')), rotate: slanted ? -40 : 0, size: slanted ? 100 : 40, gap: 4, font: '12px system-ui', stroke: '#333' },
           { values: (u, splits) => splits.map(v => num(v, 2)), font: '12px system-ui', stroke: '#333', size: 60 },
         ],
         series: [{}, ...series.map((s, i) => ({
           label: s.label, fill: palette[i], stroke: palette[i], width: 0,
-          paths: uPlot.paths.bars({ size: [0.8 / groups, 64], align: 0, disp: { x0: { unit: 2, values: () => xs.map(() => (i - (groups - 1) / 2) * 0.8 / groups) } } }),
+          // Side by side: each series' bars start at their own offset within the category's slot (x0 and size in data units).
+          paths: uPlot.paths.bars({ disp: { x0: { unit: 3, values: () => xs.map(x => x - 0.4 + i * 0.8 / groups) }, size: { unit: 3, values: () => [0.8 / groups] } } }),
           points: { show: false },
         }))],
       };
@@ -99,10 +103,18 @@
   // ---- pages ----
   const pages = {
     async overview() {
-      const list = await get(api('/ingestions'));
+      // The API's paged listing: the last 14 days, 100 reports a page, at most 10 pages; the first page carries the backlog.
+      const since = new Date(Date.now() - 14 * 864e5).toISOString();
+      const list = await get(api('/ingestions?limit=100&since=' + encodeURIComponent(since)));
       const lookup = lookupForm();
-      if (list.status === 404 && !list.body) return [h('h1', {}, T.overview.title), empty(T.overview.notAvailable), lookup];
-      const parts = list.body.ingestions ?? list.body.items ?? [];
+      if (list.status !== 200) return [h('h1', {}, T.overview.title), empty(T.overview.notAvailable), lookup];
+      const parts = [...list.body.ingestions];
+      for (let page = list.body, n = 1; page.continuation && n < 10; n++) {
+        const next = await get(api('/ingestions?limit=100&since=' + encodeURIComponent(since) + '&continuation=' + encodeURIComponent(page.continuation)));
+        if (next.status !== 200) break;
+        page = next.body;
+        parts.push(...page.ingestions);
+      }
       if (parts.length === 0) return [h('h1', {}, T.overview.title), empty(T.overview.empty), lookup];
       const sum = k => parts.reduce((s, p) => s + (p[k] ?? 0), 0);
       const byDay = new Map();
@@ -115,7 +127,11 @@
       const reasons = new Map();
       for (const p of parts) for (const [r, n] of Object.entries(p.rejectsByReason ?? {})) reasons.set(r, (reasons.get(r) ?? 0) + n);
       const examples = new Map();
-      for (const p of parts) for (const [r, e] of Object.entries(p.rejectExamples ?? {})) if (!examples.has(r)) examples.set(r, Array.isArray(e) ? e[0] : e);
+      for (const p of parts) for (const [r, list] of Object.entries(p.rejectExamples ?? {})) if (!examples.has(r) && list.length) examples.set(r, { part: p.blobName, ...list[0] });
+      const example = e => h('span', { class: 'example' },
+        h('span', { class: 'muted' }, fill(T.overview.exampleAt, num(e.line, 0), e.part)),
+        e.detail ? [' ', e.detail] : null,
+        e.excerpt ? [h('br'), h('code', {}, e.excerpt)] : [' ', h('span', { class: 'muted' }, T.overview.withheld)]);
       // Upload-to-profile lag where reports carry the upload time; otherwise each part's processing time.
       const uploaded = parts.some(p => p.uploadedAt);
       const lags = parts.map(p => (new Date(p.finishedAt) - new Date(uploaded ? p.uploadedAt ?? p.startedAt : p.startedAt)) / 1000).filter(x => x >= 0).sort((a, b) => a - b);
@@ -133,7 +149,7 @@
         table(T.overview.perDay, [T.overview.day, T.overview.parts, T.overview.accepted, T.overview.rejected, T.overview.duplicates],
           days.map(d => [date(d), num(byDay.get(d).parts, 0), num(byDay.get(d).accepted, 0), num(byDay.get(d).rejected, 0), num(byDay.get(d).duplicates, 0)]), 'days'),
         reasons.size ? table(T.overview.reasons, [T.overview.reason, T.overview.count, T.overview.examples],
-          [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([r, n]) => [r, num(n, 0), examples.has(r) ? h('code', {}, examples.get(r)) : '—']), 'reasons') : null,
+          [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([r, n]) => [r, num(n, 0), examples.has(r) ? example(examples.get(r)) : '—']), 'reasons') : null,
         section(T.overview.failed, failed.length === 0 ? h('p', {}, T.overview.none)
           : table(T.overview.failed, [T.overview.part, T.overview.status, T.overview.finished, T.overview.report],
             failed.map(p => [p.blobName, p.status, dateTime(p.finishedAt), h('button', { type: 'button', onclick: () => showReport(p.id) }, T.overview.report)]), 'failed')),

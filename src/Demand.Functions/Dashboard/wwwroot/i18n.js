@@ -13,7 +13,7 @@ window.DemandI18n = {
     loading: 'Loading…', error: 'Something went wrong ({0}). Try again in a moment.', retry: 'Try again', signedOutNow: 'Your session ended: sign in again.',
     overview: {
       title: 'Ingestion health', parts: 'Log parts', accepted: 'Accepted', rejected: 'Rejected', duplicates: 'Duplicates', lines: 'Lines read',
-      perDay: 'Parts per day', day: 'Day', reasons: 'Top reject reasons', reason: 'Reason', count: 'Rows', examples: 'Example', lag: 'Upload-to-profile lag', processing: 'Processing time per part',
+      perDay: 'Parts per day', day: 'Day', reasons: 'Top reject reasons', reason: 'Reason', count: 'Rows', examples: 'Example', exampleAt: 'line {0} of {1}:', withheld: '(row not shown)', lag: 'Upload-to-profile lag', processing: 'Processing time per part',
       lagValue: 'median {0}, slowest {1}', failed: 'Failed parts', none: 'No failed parts.', report: 'Report', status: 'Status', part: 'Part', finished: 'Finished',
       backlog: 'Queue backlog', backlogValue: '{0} scoring, {1} mining messages waiting',
       empty: 'No logs yet: upload a log part to the logs container at <merchantId>/<day>/<part>.jsonl (see docs/log-format.md), then come back here.',
@@ -74,7 +74,7 @@ window.DemandI18n = {
     loading: '加载中…', error: '出错了（{0}），请稍后重试。', retry: '重试', signedOutNow: '会话已结束，请重新登录。',
     overview: {
       title: '数据接入健康状况', parts: '日志分片', accepted: '已接受', rejected: '已拒绝', duplicates: '重复', lines: '读取行数',
-      perDay: '每日分片', day: '日期', reasons: '主要拒绝原因', reason: '原因', count: '行数', examples: '示例', lag: '上传到画像的延迟', processing: '每个分片的处理时间',
+      perDay: '每日分片', day: '日期', reasons: '主要拒绝原因', reason: '原因', count: '行数', examples: '示例', exampleAt: '{1} 第 {0} 行：', withheld: '（不显示原始行）', lag: '上传到画像的延迟', processing: '每个分片的处理时间',
       lagValue: '中位数 {0}，最慢 {1}', failed: '失败的分片', none: '没有失败的分片。', report: '报告', status: '状态', part: '分片', finished: '完成时间',
       backlog: '队列积压', backlogValue: '评分 {0} 条、挖掘 {1} 条消息等待中',
       empty: '还没有日志：请将日志分片上传到 logs 容器的 <merchantId>/<day>/<part>.jsonl（见 docs/log-format.md），然后回到这里。',
