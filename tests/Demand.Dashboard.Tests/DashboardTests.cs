@@ -153,6 +153,10 @@ public sealed partial class DashboardTests(DashboardApp app)
         example.GetProperty("excerpt").GetString()!.ShouldContain("\"teleport\"");
 
         await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(merchant, Ct));
+        (await browser.TextAsync("parts")).ShouldBe("1");
+        (await browser.TextAsync("lines")).ShouldBe(Format.Number(report.GetProperty("linesRead").GetInt64(), 0));
+        (await browser.TextAsync("accepted")).ShouldBe(Format.Number(report.GetProperty("accepted").GetInt64(), 0));
+        (await browser.TextAsync("rejected")).ShouldBe(Format.Number(report.GetProperty("rejected").GetInt64(), 0));
         var reason = (await browser.TableAsync("reasons")).Single();
         reason[0].ShouldBe("unknown_type");
         reason[1].ShouldBe("1");
@@ -308,7 +312,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         var otherUser = await NewShopperAsync(otherApi, other);
         await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(DashboardApp.MerchantId, Ct));
 
-        string[] routes = [$"users/{otherUser}/profile", $"users/{otherUser}/export", "insights/demand", "segments/c1", "segments/c1/csv", "categories/c1/needs", "mining/usage", "model", "ingestions"];
+        string[] routes = [$"users/{otherUser}/profile", $"users/{otherUser}/export", "insights/demand", "segments/c1", "segments/c1/csv", "categories/c1/needs", "mining/usage", "model", "ingestions", "dashboard-keys"];
         using var unknownViaApi = await otherApi.GetAsync(new Uri($"v1/merchants/{other}/users/nobody-{Guid.NewGuid():N}/profile", UriKind.Relative), Ct);
         unknownViaApi.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var unknown = await unknownViaApi.Content.ReadAsStringAsync(Ct);
@@ -325,6 +329,7 @@ public sealed partial class DashboardTests(DashboardApp app)
         var session = JsonDocument.Parse((await browser.FetchAsync("/api/dashboard/session")).Body).RootElement.GetProperty("csrfToken").GetString()!;
         var erase = await browser.FetchAsync($"/api/dashboard/v1/merchants/{other}/users/{otherUser}", "DELETE", new() { ["X-CSRF-Token"] = session });
         erase.Status.ShouldBe(404);
+        (await browser.FetchAsync($"/api/dashboard/v1/merchants/{other}/dashboard-keys", "POST", new() { ["X-CSRF-Token"] = session })).Status.ShouldBe(404, "no key minted for another merchant");
         (await otherApi.GetAsync(new Uri($"v1/merchants/{other}/users/{otherUser}/profile", UriKind.Relative), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         // The session cookie is no API key.

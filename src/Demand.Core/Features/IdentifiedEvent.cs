@@ -9,8 +9,13 @@ namespace Demand.Core.Features;
 /// </summary>
 public readonly record struct IdentifiedEvent(ulong IdHash, EventType Type, string? CategoryId, long UnixSeconds, double Spend, int? Rating, string? Search, int Tag);
 
-/// <summary>What a merge into one shopper's state did with the partial's identified events.</summary>
-public sealed record MergeCount(int Counted, IReadOnlyList<int> Duplicates, IReadOnlyList<int> Unverifiable)
+/// <summary>
+/// What a merge into one shopper's state did with the partial's identified events. <see cref="NeedsEvents"/>: some id
+/// was counted before and the partial kept only ids, so nothing was merged; merge a partial that keeps its events.
+/// </summary>
+public sealed record MergeCount(int Counted, IReadOnlyList<int> Duplicates, IReadOnlyList<int> Unverifiable, bool NeedsEvents = false)
 {
     public static MergeCount None { get; } = new(0, [], []);
+
+    public static MergeCount EventsNeeded { get; } = new(0, [], [], NeedsEvents: true);
 }

@@ -39,11 +39,22 @@ public sealed class UserFeatures
     /// <summary>The ids of the events counted here: exactly once per event id (see <see cref="EventIdWindow"/>).</summary>
     public EventIdWindow EventIds { get; set; } = new();
 
-    /// <summary>In a partial: its events that carry ids (also counted in its aggregate), so the merge can drop ones counted before.</summary>
+    /// <summary>
+    /// In a partial that keeps its events: those that carry ids (also counted in its aggregate), so the merge can drop
+    /// ones counted before. Log parts keep only the ids' hashes and times (16 bytes an event) and are read again for the
+    /// rare shopper whose merge finds an id counted before.
+    /// </summary>
     [JsonIgnore]
     public List<IdentifiedEvent>? Identified { get; private set; }
 
-    /// <summary>In a partial with identified events: the aggregate of its events without ids alone.</summary>
+    /// <summary>In a partial: how many of its events carry ids.</summary>
+    [JsonIgnore]
+    public int IdentifiedCount => _idHashes?.Count ?? 0;
+
+    private List<ulong>? _idHashes;
+    private List<long>? _idTimes;
+
+    /// <summary>In a partial that keeps its identified events: the aggregate of its events without ids alone.</summary>
     private UserFeatures? _unidentified;
 
     [JsonPropertyName("_etag")]
@@ -59,19 +70,29 @@ public sealed class UserFeatures
         _unidentified?.Count(type, categoryId, unixSeconds, spend, rating);
     }
 
-    /// <summary>Adds one event that carries an id (any order); it is counted into a shopper's state only once per id.</summary>
-    public void Observe(IdentifiedEvent e)
+    /// <summary>
+    /// Adds one event that carries an id (any order); it is counted into a shopper's state only once per id.
+    /// <paramref name="keep"/> keeps the event itself for the merge (the first identified event of a partial decides).
+    /// </summary>
+    public void Observe(IdentifiedEvent e, bool keep = true)
     {
-        if (Identified is null)
+        if (_idHashes is null)
         {
-            // Everything observed so far had no id: that is the id-less aggregate's start.
-            _unidentified = Create(MerchantId, UserId);
-            _unidentified.Merge(this);
-            Identified = [];
+            _idHashes = [];
+            _idTimes = [];
+            if (keep)
+            {
+                // Everything observed so far had no id: that is the id-less aggregate's start.
+                _unidentified = Create(MerchantId, UserId);
+                _unidentified.Merge(this);
+                Identified = [];
+            }
         }
 
         Count(e);
-        Identified.Add(e);
+        _idHashes.Add(e.IdHash);
+        _idTimes!.Add(e.UnixSeconds);
+        Identified?.Add(e);
     }
 
     private void Count(IdentifiedEvent e)
@@ -208,44 +229,60 @@ public sealed class UserFeatures
     public MergeCount MergeCounted(UserFeatures partial, bool countUncheckable)
     {
         ArgumentNullException.ThrowIfNull(partial);
-        if (partial.Identified is not { Count: > 0 } identified)
+        if (partial._idHashes is not { Count: > 0 } hashes)
         {
             Merge(partial);
             return MergeCount.None;
         }
 
-        var distinct = new HashSet<ulong>();
-        var clean = identified.TrueForAll(e => distinct.Add(e.IdHash) && !EventIds.Contains(e.IdHash) && (countUncheckable || EventIds.Covers(e.UnixSeconds)));
-        var duplicates = new List<int>();
-        var uncheckable = new List<int>();
+        var times = partial._idTimes!;
+        var distinct = new HashSet<ulong>(hashes.Count);
+        var clean = true;
+        for (var i = 0; i < hashes.Count && clean; i++)
+        {
+            clean = distinct.Add(hashes[i]) && !EventIds.Contains(hashes[i]) && (countUncheckable || EventIds.Covers(times[i]));
+        }
+
         if (clean)
         {
-            // The common case: nothing seen before, so the partial's aggregate is exactly what to add.
+            // The common case: nothing counted before, so the partial's aggregate is exactly what to add.
             Merge(partial);
-            identified.ForEach(e => EventIds.Add(e.IdHash, e.UnixSeconds));
-        }
-        else
-        {
-            if (partial._unidentified is { } unidentified)
+            for (var i = 0; i < hashes.Count; i++)
             {
-                Merge(unidentified);
+                EventIds.Add(hashes[i], times[i]);
             }
 
-            foreach (var e in identified)
+            EventIds.Trim(LastSeen);
+            return new MergeCount(hashes.Count, [], []);
+        }
+
+        if (partial.Identified is not { } identified)
+        {
+            // Only the ids were kept: nothing is changed; the caller reads this shopper's events again and retries.
+            return MergeCount.EventsNeeded;
+        }
+
+        if (partial._unidentified is { } unidentified)
+        {
+            Merge(unidentified);
+        }
+
+        var duplicates = new List<int>();
+        var uncheckable = new List<int>();
+        foreach (var e in identified)
+        {
+            if (EventIds.Contains(e.IdHash))
             {
-                if (EventIds.Contains(e.IdHash))
-                {
-                    duplicates.Add(e.Tag);
-                }
-                else if (!countUncheckable && !EventIds.Covers(e.UnixSeconds))
-                {
-                    uncheckable.Add(e.Tag);
-                }
-                else
-                {
-                    Count(e);
-                    EventIds.Add(e.IdHash, e.UnixSeconds);
-                }
+                duplicates.Add(e.Tag);
+            }
+            else if (!countUncheckable && !EventIds.Covers(e.UnixSeconds))
+            {
+                uncheckable.Add(e.Tag);
+            }
+            else
+            {
+                Count(e);
+                EventIds.Add(e.IdHash, e.UnixSeconds);
             }
         }
 

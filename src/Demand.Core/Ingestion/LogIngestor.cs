@@ -87,6 +87,12 @@ public sealed class LogIngestor
 
     public string? SkipOf { get; init; }
 
+    /// <summary>
+    /// Set for a second read of a part: aggregate only these shoppers' rows and keep their identified events whole, for a
+    /// merge that found one of their event ids counted before. A first read keeps only the ids (16 bytes an event).
+    /// </summary>
+    public IReadOnlySet<string>? OnlyUsers { get; init; }
+
     public IngestionOutcome Ingest(MerchantId merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<UserId, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
@@ -450,13 +456,18 @@ public sealed class LogIngestor
         }
 
         var userId = user.UserId;
+        if (OnlyUsers is not null && !OnlyUsers.Contains(userId))
+        {
+            return;
+        }
+
         var category = v.Has(FieldValues.CategoryId) ? state.Category(v.Get(FieldValues.CategoryId)) : null;
         // Shoppers repeat their searches: interned, a repeated term costs no new string (Trim returns it as is when there is nothing to trim).
         var search = type == EventType.Search && v.Has(FieldValues.Query) ? state.Interner.Intern(v.Get(FieldValues.Query)).Trim() : null;
         if (v.Has(FieldValues.EventId))
         {
             // The same id hash as the real-time API's: an event sent live and again in the nightly export counts once.
-            user.Observe(new IdentifiedEvent(key, type, category, at, price * quantity, rating, search, -1));
+            user.Observe(new IdentifiedEvent(key, type, category, at, price * quantity, rating, search, -1), keep: OnlyUsers is not null);
         }
         else
         {

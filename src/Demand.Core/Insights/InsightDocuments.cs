@@ -49,30 +49,47 @@ public sealed class DemandForecast
 
 public sealed record CategoryForecast(string CategoryId, double ExpectedBuyers, double? LastWeekExpectedBuyers, int Shoppers);
 
-/// <summary>Builds segments and the forecast from profiles.</summary>
-public static class InsightBuilder
+/// <summary>
+/// Builds segments and the forecast from a merchant's profiles in one pass, holding only (shopper, propensity) per
+/// category — never the profiles themselves, which the store streams page by page.
+/// </summary>
+public sealed class InsightBuilder
 {
-    public static List<SegmentPage> Segments(string merchantId, IEnumerable<ProfileDocument> profiles, DateTimeOffset now)
+    private readonly Dictionary<string, List<SegmentMember>> _members = new(StringComparer.Ordinal);
+
+    /// <summary>Adds one shopper's profile.</summary>
+    public void Add(ProfileDocument profile)
     {
-        var byCategory = profiles
-            .SelectMany(p => p.Categories.Select(c => (c.CategoryId, Member: new SegmentMember(p.UserId, c.Propensity))))
-            .GroupBy(x => x.CategoryId, StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(profile);
+        foreach (var category in profile.Categories)
+        {
+            if (!_members.TryGetValue(category.CategoryId, out var members))
+            {
+                _members[category.CategoryId] = members = [];
+            }
+
+            members.Add(new SegmentMember(profile.UserId, category.Propensity));
+        }
+    }
+
+    public List<SegmentPage> Segments(string merchantId, DateTimeOffset now)
+    {
         var pages = new List<SegmentPage>();
-        foreach (var group in byCategory.OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (categoryId, members) in _members.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             // Stable order (propensity, then user id) so continuation tokens never skip or repeat a shopper.
-            var members = group.Select(x => x.Member).OrderByDescending(m => m.Propensity).ThenBy(m => m.UserId, StringComparer.Ordinal).ToList();
+            members.Sort((a, b) => b.Propensity.CompareTo(a.Propensity) is var byPropensity and not 0 ? byPropensity : string.CompareOrdinal(a.UserId, b.UserId));
             var count = (members.Count + SegmentPage.PageSize - 1) / SegmentPage.PageSize;
             for (var page = 0; page < count; page++)
             {
                 pages.Add(new SegmentPage
                 {
                     MerchantId = merchantId,
-                    CategoryId = group.Key,
+                    CategoryId = categoryId,
                     Page = page,
                     Pages = count,
                     BuiltAt = now,
-                    Members = members.Skip(page * SegmentPage.PageSize).Take(SegmentPage.PageSize).ToList(),
+                    Members = members.GetRange(page * SegmentPage.PageSize, Math.Min(SegmentPage.PageSize, members.Count - (page * SegmentPage.PageSize))),
                 });
             }
         }
@@ -80,18 +97,16 @@ public static class InsightBuilder
         return pages;
     }
 
-    public static DemandForecast Forecast(string merchantId, IEnumerable<ProfileDocument> profiles, DemandForecast? previous, DateTimeOffset now) => new()
+    public DemandForecast Forecast(string merchantId, DemandForecast? previous, DateTimeOffset now) => new()
     {
         MerchantId = merchantId,
         BuiltAt = now,
-        Categories = profiles
-            .SelectMany(p => p.Categories)
-            .GroupBy(c => c.CategoryId, StringComparer.Ordinal)
+        Categories = _members
             .Select(g => new CategoryForecast(
                 g.Key,
-                Math.Round(g.Sum(c => c.Propensity), 2),
+                Math.Round(g.Value.Sum(m => m.Propensity), 2),
                 previous?.Categories.FirstOrDefault(c => c.CategoryId == g.Key)?.ExpectedBuyers,
-                g.Count()))
+                g.Value.Count))
             .OrderByDescending(c => c.ExpectedBuyers)
             .ToList(),
     };

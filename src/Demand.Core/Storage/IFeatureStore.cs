@@ -9,6 +9,9 @@ public enum MergeOutcome
 {
     Merged,
     AlreadyMerged,
+
+    /// <summary>Nothing merged: the partial kept only its event ids and some was counted before (<see cref="Features.MergeCount.NeedsEvents"/>).</summary>
+    NeedsEvents,
 }
 
 /// <summary>What merging one partial did: whether it merged at all, and what became of its identified events.</summary>

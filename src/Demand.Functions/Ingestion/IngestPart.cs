@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using Azure;
+using Demand.Core.Features;
 using Demand.Core.Identifiers;
 using Demand.Core.Ingestion;
 using Demand.Core.Messaging;
@@ -80,6 +82,7 @@ public sealed partial class IngestPart(
         }
 
         var tombstones = await store.GetTombstonesAsync(merchantId, cancellationToken);
+        var now = time.GetUtcNow(); // one "now" for every read of the part, so a second read validates rows alike
         IReadOnlyList<MergedContent> known = await store.GetMergedContentAsync(merchantId, cancellationToken);
         long skip = 0;
         string? skipOf = null;
@@ -90,7 +93,7 @@ public sealed partial class IngestPart(
             await using (var content = await open(cancellationToken))
             using (var hashing = new HashingStream(content))
             {
-                outcome = new LogIngestor(mapping, now: time.GetUtcNow()) { Known = known, SkipRecords = skip, SkipOf = skipOf }
+                outcome = new LogIngestor(mapping, now: now) { Known = known, SkipRecords = skip, SkipOf = skipOf }
                     .Ingest(merchantId, "", blobName, hashing, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
                 partId = PartId(merchantId, blobName, hashing.DrainAndHash());
             }
@@ -137,10 +140,17 @@ public sealed partial class IngestPart(
         var merged = 0;
         var already = 0;
         var countedBefore = 0L;
+        var needEvents = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.MaxConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(outcome.Users.Values, parallel, async (user, ct) =>
+        async ValueTask MergeAsync(UserFeatures user, CancellationToken ct)
         {
             var merge = await features.MergeAsync(partId, user, ct);
+            if (merge.Outcome == MergeOutcome.NeedsEvents)
+            {
+                needEvents.TryAdd(user.UserId, 0);
+                return;
+            }
+
             var count = merge.Outcome == MergeOutcome.Merged ? Interlocked.Increment(ref merged) : 0;
             if (merge.Outcome == MergeOutcome.AlreadyMerged)
             {
@@ -148,9 +158,25 @@ public sealed partial class IngestPart(
             }
 
             Interlocked.Add(ref countedBefore, merge.Events.Duplicates.Count);
-
             hooks?.AfterUserMerged(merchantId, user.UserId, count);
-        });
+        }
+
+        await Parallel.ForEachAsync(outcome.Users.Values, parallel, MergeAsync);
+        if (!needEvents.IsEmpty)
+        {
+            // Some shoppers already hold some of these event ids (sent live, or in an overlapping part). The first read
+            // kept only ids; read the part again for those shoppers alone, keeping their events, and merge event by event.
+            var only = needEvents.Keys.ToHashSet(StringComparer.Ordinal);
+            IngestionOutcome again;
+            await using (var content = await open(cancellationToken))
+            {
+                again = new LogIngestor(mapping, now: now) { Known = known, SkipRecords = skip, SkipOf = skipOf, OnlyUsers = only }
+                    .Ingest(merchantId, "", blobName, content, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
+            }
+
+            LogReadAgain(merchantId, blobName, only.Count);
+            await Parallel.ForEachAsync(again.Users.Values.Where(u => only.Contains(u.UserId)), parallel, MergeAsync);
+        }
 
         if (!outcome.Quarantine.IsEmpty)
         {
@@ -242,6 +268,9 @@ public sealed partial class IngestPart(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "IngestLog did not merge {Merchant}/{Blob} ({Status}): {Reason}")]
     private partial void LogNotMerged(string merchant, string blob, string status, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "IngestLog {Merchant}/{Blob}: read again for {Users} shoppers holding some of its event ids already")]
+    private partial void LogReadAgain(string merchant, string blob, int users);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "IngestLog {Merchant}/{Blob}: {Lines} lines, {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates, {Users} users ({Merged} merged, {Already} already merged)")]

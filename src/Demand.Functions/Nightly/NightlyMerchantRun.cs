@@ -113,9 +113,14 @@ public sealed partial class NightlyMerchantRun(
         if (progress.InsightsSavedAt is null)
         {
             // Segments and the forecast use the profiles as they stand; the rescoring queued below refreshes them for tomorrow.
-            var profiles = await insights.ProfilesAsync(merchantId, cancellationToken);
+            var segments = new InsightBuilder();
+            await foreach (var profile in insights.ProfilesAsync(merchantId, cancellationToken))
+            {
+                segments.Add(profile);
+            }
+
             var previous = await insights.ForecastAsync(merchantId, cancellationToken);
-            await insights.SaveInsightsAsync(merchantId, InsightBuilder.Segments(merchantId, profiles, asOf), InsightBuilder.Forecast(merchantId, profiles, previous, asOf), cancellationToken);
+            await insights.SaveInsightsAsync(merchantId, segments.Segments(merchantId, asOf), segments.Forecast(merchantId, previous, asOf), cancellationToken);
             progress = await MarkAsync(NightlyStep.InsightsSaved, p => p.InsightsSavedAt = time.GetUtcNow());
         }
 

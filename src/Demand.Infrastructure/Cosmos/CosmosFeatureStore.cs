@@ -25,15 +25,26 @@ public sealed class CosmosFeatureStore(DemandCosmos cosmos) : IFeatureStore
             current =>
             {
                 // Runs again on a 412: the result is always the last attempt's.
-                if (partId is not null && !current.TryMarkMerged(partId))
+                if (partId is not null && current.MergedParts.Contains(partId))
                 {
                     result = new MergeResult(MergeOutcome.AlreadyMerged, MergeCount.None);
                     return false;
                 }
 
                 var events = current.MergeCounted(partial, countUncheckable: partId is not null);
+                if (events.NeedsEvents)
+                {
+                    result = new MergeResult(MergeOutcome.NeedsEvents, events);
+                    return false;
+                }
+
+                if (partId is not null)
+                {
+                    current.TryMarkMerged(partId);
+                }
+
                 result = new MergeResult(MergeOutcome.Merged, events);
-                return partId is not null || events.Counted > 0 || partial.Identified is not { Count: > 0 };
+                return partId is not null || events.Counted > 0 || partial.EventCount > partial.IdentifiedCount;
             },
             doc => doc.ETag,
             cancellationToken);

@@ -1,5 +1,6 @@
 using Demand.Core.Identifiers;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Demand.Core.Insights;
 using Demand.Core.Profiles;
 using Microsoft.Azure.Cosmos;
@@ -132,17 +133,21 @@ public sealed class CosmosInsightsStore(DemandCosmos cosmos, TimeProvider time)
         return ids.ToList();
     }
 
-    public async Task<List<ProfileDocument>> ProfilesAsync(string merchantId, CancellationToken cancellationToken)
+    /// <summary>The merchant's profiles, one query page at a time (a merchant scan never holds them all).</summary>
+    public async IAsyncEnumerable<ProfileDocument> ProfilesAsync(string merchantId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.merchantId = @m").WithParameter("@m", merchantId);
-        var profiles = new List<ProfileDocument>();
         using var feed = cosmos.Profiles.GetItemQueryIterator<ProfileDocument>(query, requestOptions: Scoring.MerchantStatsProvider.MerchantScan);
         while (feed.HasMoreResults)
         {
-            profiles.AddRange((await feed.ReadNextAsync(cancellationToken)).Where(p => p.MerchantId == merchantId));
+            foreach (var profile in await feed.ReadNextAsync(cancellationToken))
+            {
+                if (profile.MerchantId == merchantId)
+                {
+                    yield return profile;
+                }
+            }
         }
-
-        return profiles;
     }
 
     /// <summary>Products of the merchant with mined review needs (what product need summaries are built from).</summary>

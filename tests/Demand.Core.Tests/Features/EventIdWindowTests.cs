@@ -133,17 +133,25 @@ public sealed class EventIdWindowTests
     }
 
     [Fact]
-    public void An_event_id_hashes_the_same_in_a_log_line_and_in_the_api()
+    public void A_log_part_keeps_only_ids_and_is_read_again_with_its_events_for_a_shopper_who_has_one_already()
     {
-        var line = """{"eventId":"order-77","userId":"u1","type":"purchase","timestamp":"2026-11-01T10:00:00Z","productId":"p","categoryId":"c","price":5}""" + "\n";
-        var fromLog = new LogIngestor(LogMapping.Default, now: T0.AddDays(1))
-            .Ingest(Demand.Core.Identifiers.MerchantId.Parse("m1"), "part1", "day.jsonl", System.Text.Encoding.UTF8.GetBytes(line));
-        var partial = fromLog.Users["u1"];
-
+        var line = """{"eventId":"order-77","userId":"u1","type":"purchase","timestamp":"2026-11-01T10:00:00Z","productId":"p","categoryId":"c","price":5}""" + "\n" +
+                   """{"eventId":"view-78","userId":"u1","type":"view","timestamp":"2026-11-01T11:00:00Z","productId":"p","categoryId":"c"}""" + "\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+        var merchant = Demand.Core.Identifiers.MerchantId.Parse("m1");
         var state = Stored();
         state.MergeCounted(Batch(Event("order-77", 10, EventType.Purchase)), countUncheckable: false);
 
-        state.MergeCounted(partial, countUncheckable: true).Duplicates.Count.ShouldBe(1);
-        state.EventCount.ShouldBe(1);
+        var first = new LogIngestor(LogMapping.Default, now: T0.AddDays(1)).Ingest(merchant, "part1", "day.jsonl", bytes).Users["u1"];
+        first.Identified.ShouldBeNull("a first read keeps 16 bytes an event, not the events");
+        state.MergeCounted(first, countUncheckable: true).NeedsEvents.ShouldBeTrue();
+        state.EventCount.ShouldBe(1, "nothing merged until the events are at hand");
+
+        var again = new LogIngestor(LogMapping.Default, now: T0.AddDays(1)) { OnlyUsers = new HashSet<string> { "u1" } }.Ingest(merchant, "part1", "day.jsonl", bytes).Users["u1"];
+        var result = state.MergeCounted(again, countUncheckable: true);
+
+        result.Duplicates.Count.ShouldBe(1, "the same id hash in a log line and in the API");
+        result.Counted.ShouldBe(1);
+        state.EventCount.ShouldBe(2);
     }
 }

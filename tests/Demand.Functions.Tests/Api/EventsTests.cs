@@ -117,6 +117,31 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task Overlapping_log_parts_count_each_event_id_once()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var at = DateTimeOffset.UtcNow.AddDays(-2);
+        string Line(int i, string user) => "{\"eventId\":\"o" + i + "\",\"userId\":\"" + user + "\",\"type\":\"view\",\"timestamp\":\"" +
+            at.AddMinutes(i).ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"productId\":\"p1\",\"categoryId\":\"coffee-beans\"}\n";
+
+        // Monday's export, then Tuesday's that repeats Monday's last hours for u1 (u2 is new in it).
+        await Ingestion.IngestLogTests.IngestAsync(app, "m1", "mon.jsonl", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 4).Select(i => Line(i, "u1")))));
+        var tuesday = await Ingestion.IngestLogTests.IngestAsync(app, "m1", "tue.jsonl",
+            Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(2, 5).Select(i => Line(i, "u1"))) + Line(100, "u2")));
+
+        tuesday.Report.Accepted.ShouldBe(6);
+        tuesday.Report.CountedBefore.ShouldBe(2);
+        var store = new CosmosFeatureStore(app.Db);
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.EventCount.ShouldBe(7, "o0…o6 once each");
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u2"), Ct))!.EventCount.ShouldBe(1);
+
+        var redelivered = await Ingestion.IngestLogTests.IngestAsync(app, "m1", "tue.jsonl",
+            Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(2, 5).Select(i => Line(i, "u1"))) + Line(100, "u2")));
+        redelivered.Report.UsersMerged.ShouldBe(0);
+        (await store.GetAsync(MerchantId.Parse("m1"), UserId.Parse("u1"), Ct))!.EventCount.ShouldBe(7);
+    }
+
+    [Fact]
     public async Task Events_of_an_erased_shopper_are_rejected_and_change_nothing()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
