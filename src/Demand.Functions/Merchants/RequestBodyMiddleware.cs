@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 
@@ -31,10 +30,9 @@ public sealed class RequestBodyMiddleware : IFunctionsWorkerMiddleware
             return;
         }
 
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit && (limit.MaxRequestBodySize is null || limit.MaxRequestBodySize > MaxBodyBytes))
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
+        // Counted here rather than by the server's own limit: over it, the server would reset the connection instead of
+        // draining the rest of the body, and the caller could lose the 413 to that reset.
+        http.Request.Body = new LimitedBody(http.Request.Body, MaxBodyBytes);
 
         try
         {
@@ -46,5 +44,45 @@ public sealed class RequestBodyMiddleware : IFunctionsWorkerMiddleware
                 ? TypedResults.Problem(title: "Body too large", detail: $"Send at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode)
                 : TypedResults.Problem(title: "Unreadable body", detail: "The request body could not be read (" + ex.Message + ").", statusCode: ex.StatusCode);
         }
+    }
+}
+
+/// <summary>A request body that fails (as the server's own limit would: a 413 <see cref="BadHttpRequestException"/>) past <c>limit</c> bytes.</summary>
+internal sealed class LimitedBody(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int read)
+    {
+        _read += read;
+        return _read > limit ? throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge) : read;
     }
 }
