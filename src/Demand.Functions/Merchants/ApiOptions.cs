@@ -13,4 +13,11 @@ public sealed class ApiOptions
     /// <summary>How long an instance keeps a merchant's key hashes (0: read them on every request); bounds how long a revoked key still works.</summary>
     [Range(0, 3_600)]
     public int KeyCacheSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Reads of merchant documents per second and instance for key ids or merchants the key cache does not know (a new
+    /// key, a cold instance, or forged ids); beyond it such a key answers 401 without a read.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FreshKeyReadsPerSecond { get; set; } = 50;
 }

@@ -1,6 +1,7 @@
 using Demand.Core.Identifiers;
 using Demand.Core.Merchants;
 using Demand.Core.Profiles;
+using Demand.Core.Storage;
 using Demand.Functions.Merchants;
 using Demand.Functions.Tests.Infrastructure;
 using Demand.Infrastructure.Cosmos;
@@ -67,6 +68,55 @@ public sealed class KeyCacheTests(CosmosServerFixture cosmos)
         (await cache.VerifyAsync(merchantId, keyId, secret[..^4] + "AAAA", Ct)).ShouldBeFalse();
         (await cache.VerifyAsync(merchantId, "nokey", secret, Ct)).ShouldBeFalse();
         (await cache.VerifyAsync(MerchantId.Parse("m2"), keyId, secret, Ct)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Forged_secrets_cost_no_read_and_invented_key_ids_or_merchants_cost_at_most_the_fresh_read_budget()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var store = new CountingMerchantStore(new CosmosMerchantStore(app.Db, TimeProvider.System));
+        var key = await store.AddKeyAsync(MerchantId.Parse("m1"), Ct);
+        using var cache = new MerchantKeyCache(store, Microsoft.Extensions.Options.Options.Create(new ApiOptions { FreshKeyReadsPerSecond = 5 }), TimeProvider.System);
+        ApiKeys.TryParse(key, out var merchantId, out var keyId, out var secret).ShouldBeTrue();
+        (await cache.VerifyAsync(merchantId, keyId, secret, Ct)).ShouldBeTrue();
+        var readsAfterSignIn = store.Reads;
+
+        for (var i = 0; i < 200; i++)
+        {
+            (await cache.VerifyAsync(merchantId, keyId, "forged" + i, Ct)).ShouldBeFalse();
+        }
+
+        store.Reads.ShouldBe(readsAfterSignIn, "the cached copy knows the key id: a wrong secret needs no read");
+
+        var started = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 200; i++)
+        {
+            (await cache.VerifyAsync(merchantId, "invented" + i, secret, Ct)).ShouldBeFalse();
+            (await cache.VerifyAsync(MerchantId.Parse("nobody-" + i), "k", secret, Ct)).ShouldBeFalse();
+        }
+
+        var seconds = Math.Ceiling((DateTimeOffset.UtcNow - started).TotalSeconds);
+        (store.Reads - readsAfterSignIn).ShouldBeLessThanOrEqualTo((int)(5 * (seconds + 1)), "400 invented ids, at most 5 reads a second");
+        (await cache.VerifyAsync(merchantId, keyId, secret, Ct)).ShouldBeTrue("the real key still works from the cache");
+    }
+
+    private sealed class CountingMerchantStore(IMerchantStore inner) : IMerchantStore
+    {
+        private int _reads;
+
+        public int Reads => _reads;
+
+        public Task<MerchantDocument?> GetAsync(MerchantId merchantId, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return inner.GetAsync(merchantId, cancellationToken);
+        }
+
+        public Task<string> AddKeyAsync(MerchantId merchantId, CancellationToken cancellationToken) => inner.AddKeyAsync(merchantId, cancellationToken);
+
+        public Task<string> AddKeyAsync(MerchantId merchantId, KeyScope scope, CancellationToken cancellationToken) => inner.AddKeyAsync(merchantId, scope, cancellationToken);
+
+        public Task<bool> RevokeKeyAsync(MerchantId merchantId, string keyId, CancellationToken cancellationToken) => inner.RevokeKeyAsync(merchantId, keyId, cancellationToken);
     }
 
     private sealed class MovableTime(DateTimeOffset now) : TimeProvider
