@@ -100,6 +100,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Ingestion__UploadMinutes: '15'
       Api__RequestsPerMinutePerKey: '1200'
       Api__KeyCacheSeconds: '30'
+      Api__FreshKeyReadsPerSecond: '50'
       Dashboard__SigningKey: dashboardSigningKey
       Dashboard__SessionMinutes: '60'
       Nightly__ActiveDays: '30'

@@ -10,4 +10,10 @@ public static class CatalogueId
     public const string Rule = UserId.Rule;
 
     public static bool IsValid(string? value) => UserId.TryParse(value, out _);
+
+    /// <summary>The rule on a log field's UTF-8 bytes: null when valid, else the reason.</summary>
+    public static string? Check(ReadOnlySpan<byte> utf8) => UserId.Check(utf8);
+
+    /// <summary>Null when valid (or absent), else the reason.</summary>
+    public static string? Check(string? value) => string.IsNullOrEmpty(value) || UserId.TryParse(value, out _, out var reason) ? null : reason;
 }

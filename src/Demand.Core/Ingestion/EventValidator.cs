@@ -66,6 +66,11 @@ public static class EventValidator
             return RejectReason.InvalidUserId;
         }
 
+        if (CatalogueId.Check(e.ProductId) is not null || CatalogueId.Check(e.CategoryId) is not null)
+        {
+            return RejectReason.InvalidCatalogueId;
+        }
+
         if (e.Rating is < 1 or > 5)
         {
             return RejectReason.InvalidRating;

@@ -412,6 +412,19 @@ public sealed class LogIngestor
             return;
         }
 
+        // Product and category ids name documents too (mined needs per product and category, segments per category).
+        if ((v.Has(FieldValues.ProductId) ? CatalogueId.Check(v.Get(FieldValues.ProductId)) : null) is { } badProduct)
+        {
+            Reject(state, report, line, RejectReason.InvalidCatalogueId, "product id: " + badProduct, record, v.Get(FieldValues.UserId));
+            return;
+        }
+
+        if ((v.Has(FieldValues.CategoryId) ? CatalogueId.Check(v.Get(FieldValues.CategoryId)) : null) is { } badCategory)
+        {
+            Reject(state, report, line, RejectReason.InvalidCatalogueId, "category id: " + badCategory, record, v.Get(FieldValues.UserId));
+            return;
+        }
+
         int? rating = null;
         if (v.Has(FieldValues.Rating))
         {

@@ -24,6 +24,9 @@ public enum RejectReason
     UserErased,
     InvalidUserId,
 
+    /// <summary>A product or category id breaks <see cref="Identifiers.CatalogueId.Rule"/> (they name documents of mined needs and segments).</summary>
+    InvalidCatalogueId,
+
     /// <summary>Real-time only: an event with an id older than the shopper's event-id window, which cannot be checked for a repeat.</summary>
     TooOldToDeduplicate,
 }

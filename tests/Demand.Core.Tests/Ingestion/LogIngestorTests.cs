@@ -329,6 +329,27 @@ public sealed class LogIngestorTests
     }
 
     [Fact]
+    public void Rows_with_a_product_or_category_id_outside_the_id_rule_are_rejected_on_their_own()
+    {
+        var view = View.Replace("\"u1\"", "\"u9\"", StringComparison.Ordinal);
+        var lines = new[]
+        {
+            view,
+            view.Replace("\"e1\"", "\"e2\"", StringComparison.Ordinal).Replace("\"productId\":\"", "\"productId\":\"p/", StringComparison.Ordinal),
+            view.Replace("\"e1\"", "\"e3\"", StringComparison.Ordinal).Replace("\"categoryId\":\"", "\"categoryId\":\"#", StringComparison.Ordinal),
+            view.Replace("\"e1\"", "\"e4\"", StringComparison.Ordinal).Replace("\"categoryId\":\"", "\"categoryId\":\"咖啡 ", StringComparison.Ordinal),
+        };
+
+        var outcome = Ingest(string.Join('\n', lines) + "\n");
+
+        outcome.Report.Accepted.ShouldBe(2, "the first row and the one whose category has a space inside (allowed)");
+        outcome.Report.RejectsByReason.ShouldBe(new Dictionary<string, long> { ["invalid_catalogue_id"] = 2 });
+        var details = Quarantine(outcome).Select(q => q.GetProperty("detail").GetString()!).ToList();
+        details[0].ShouldStartWith("product id: it contains '/'");
+        details[1].ShouldStartWith("category id: it contains '#'");
+    }
+
+    [Fact]
     public void A_csv_row_with_a_hash_in_the_user_id_does_not_poison_the_valid_rows()
     {
         var csv = "bb#1,1,101,pv,1511539200\nbb2,1,101,pv,1511539200\n";

@@ -142,6 +142,19 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task An_event_whose_product_or_category_id_breaks_the_id_rule_is_rejected_with_its_index()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var now = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var batch = new EventsRequest([Event("c1", "view", now), Event("c2", "view", now, category: "shoes/boots"), Event("c3", "view", now) with { ProductId = "p?1" }]);
+
+        var body = (await PostAsync(app, "m1", batch)).Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        body.Accepted.ShouldBe(1);
+        body.Rejected.Select(r => (r.Index, r.Reason)).ShouldBe([(1, "invalid_catalogue_id"), (2, "invalid_catalogue_id")]);
+    }
+
+    [Fact]
     public async Task Events_of_an_erased_shopper_are_rejected_and_change_nothing()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
