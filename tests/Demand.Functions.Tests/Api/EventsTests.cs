@@ -155,6 +155,68 @@ public sealed class EventsTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task A_batch_checks_only_its_own_shoppers_for_erasure_however_many_tombstones_the_merchant_has()
+    {
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
+        var privacy = app.Get<IPrivacyStore>();
+        for (var i = 0; i < 150; i++)
+        {
+            await privacy.EraseAsync(MerchantId.Parse("m1"), UserId.Parse("gone" + i), Ct);
+        }
+
+        var store = new CountingIngestionStore(app.Get<IIngestionStore>());
+        var now = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var batch = new EventsRequest([Event("t1", "view", now, user: "a"), Event("t2", "view", now, user: "b"), Event("t3", "view", now, user: "gone7")]);
+
+        var body = (await RealtimeEvents.PostEvents(MerchantId.Parse("m1"), batch, app.Get<IFeatureStore>(), store, app.Get<IProfileScorer>(), app.Get<TimeProvider>(), Ct))
+            .Result.ShouldBeOfType<Ok<EventsResponse>>().Value!;
+
+        body.Accepted.ShouldBe(2);
+        body.Rejected.ShouldHaveSingleItem().Reason.ShouldBe("user_erased");
+        store.TombstoneListReads.ShouldBe(0, "the merchant's 150 tombstones are never loaded for a batch");
+        store.ErasedChecks.ShouldBe(3, "one point read per shopper of the batch");
+    }
+
+    /// <summary>Counts the erasure lookups a batch makes; everything else goes to the real store.</summary>
+    private sealed class CountingIngestionStore(IIngestionStore inner) : IIngestionStore
+    {
+        public int TombstoneListReads { get; private set; }
+
+        public int ErasedChecks { get; private set; }
+
+        public Task<bool> IsErasedAsync(MerchantId merchantId, UserId userId, CancellationToken cancellationToken)
+        {
+            ErasedChecks++;
+            return inner.IsErasedAsync(merchantId, userId, cancellationToken);
+        }
+
+        public Task<IReadOnlySet<string>> GetTombstonesAsync(MerchantId merchantId, CancellationToken cancellationToken)
+        {
+            TombstoneListReads++;
+            return inner.GetTombstonesAsync(merchantId, cancellationToken);
+        }
+
+        public Task<LogMapping> GetMappingAsync(MerchantId merchantId, CancellationToken cancellationToken) => inner.GetMappingAsync(merchantId, cancellationToken);
+
+        public Task<StoredMapping?> GetStoredMappingAsync(MerchantId merchantId, CancellationToken cancellationToken) => inner.GetStoredMappingAsync(merchantId, cancellationToken);
+
+        public Task<StoredMapping> SaveMappingAsync(MerchantId merchantId, LogMapping mapping, CancellationToken cancellationToken) => inner.SaveMappingAsync(merchantId, mapping, cancellationToken);
+
+        public Task<bool> DeleteMappingAsync(MerchantId merchantId, CancellationToken cancellationToken) => inner.DeleteMappingAsync(merchantId, cancellationToken);
+
+        public Task SaveReportAsync(IngestionReport report, CancellationToken cancellationToken) => inner.SaveReportAsync(report, cancellationToken);
+
+        public Task<IngestionReport?> GetReportAsync(MerchantId merchantId, string reportId, CancellationToken cancellationToken) => inner.GetReportAsync(merchantId, reportId, cancellationToken);
+
+        public Task<ReportPage> ListReportsAsync(MerchantId merchantId, DateTimeOffset? since, string? after, int limit, CancellationToken cancellationToken) =>
+            inner.ListReportsAsync(merchantId, since, after, limit, cancellationToken);
+
+        public Task<IReadOnlyList<MergedContent>> GetMergedContentAsync(MerchantId merchantId, CancellationToken cancellationToken) => inner.GetMergedContentAsync(merchantId, cancellationToken);
+
+        public Task SaveMergedContentAsync(MergedContent content, CancellationToken cancellationToken) => inner.SaveMergedContentAsync(content, cancellationToken);
+    }
+
+    [Fact]
     public async Task Events_of_an_erased_shopper_are_rejected_and_change_nothing()
     {
         await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct);
