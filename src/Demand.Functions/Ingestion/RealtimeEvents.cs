@@ -21,7 +21,7 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
     {
         if (request.ContentLength > RealtimeEvents.MaxBodyBytes)
         {
-            return TypedResults.Problem(title: "Body too large", detail: $"Send at most {RealtimeEvents.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            return TooLarge();
         }
 
         if (!request.HasJsonContentType())
@@ -29,26 +29,16 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
             return TypedResults.Problem(title: "Unsupported media type", detail: "Send application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
-        // Chunked bodies have no Content-Length: read at most the limit (plus one byte to notice more) before parsing.
-        var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, RealtimeEvents.MaxBodyBytes + 1 - body.Length)), cancellationToken)) > 0)
-        {
-            body.Write(buffer, 0, read);
-            if (body.Length > RealtimeEvents.MaxBodyBytes)
-            {
-                return TypedResults.Problem(title: "Body too large", detail: $"Send at most {RealtimeEvents.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-            }
-        }
-
-        body.Position = 0;
-
         // Parsed element by element: one mistyped event is rejected on its own (index and field named), never the batch.
+        // Chunked bodies have no Content-Length: the same counting body as every route's, at this route's smaller limit.
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            document = await JsonDocument.ParseAsync(new LimitedBody(request.Body, RealtimeEvents.MaxBodyBytes), cancellationToken: cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
         }
         catch (JsonException ex)
         {
@@ -95,7 +85,11 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
             };
         }
     }
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(title: "Body too large", detail: $"Send at most {RealtimeEvents.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
 }
+
 /// <summary>The handler behind <see cref="EventFunctions"/>, also described in OpenAPI.</summary>
 public static class RealtimeEvents
 {
