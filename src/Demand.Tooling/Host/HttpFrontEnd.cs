@@ -250,6 +250,12 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
     private static Task ProblemAsync(HttpContext context, int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
 
+    /// <summary>
+    /// How long the worker's own answer to a failed invocation is awaited. 2 s was too short on a loaded 2-core machine:
+    /// the worker's empty 200 for a throwing function came later and the caller got the host's 500 instead.
+    /// </summary>
+    private static readonly TimeSpan FailedInvocationGrace = TimeSpan.FromSeconds(10);
+
     private static async Task StopForwardingOnFailureAsync(Task<InvocationOutcome> outcome, CancellationTokenSource forwarding)
     {
         if ((await outcome).Succeeded)
@@ -259,7 +265,7 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 
         try
         {
-            forwarding.CancelAfter(TimeSpan.FromSeconds(2));
+            forwarding.CancelAfter(FailedInvocationGrace);
         }
         catch (ObjectDisposedException)
         {
