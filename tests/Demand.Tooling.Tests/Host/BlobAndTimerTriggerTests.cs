@@ -19,9 +19,13 @@ public sealed class BlobAndTimerTriggerTests(HostFixture fixture) : IClassFixtur
         await UploadAsync($"{merchant}/part-1.jsonl", "hello");
 
         (await fixture.TakeAsync("blob-reports", merchant, 1)).ShouldBe([$"{merchant}|part-1.jsonl|5"]);
+        // The host writes outputs one after another (queue, then blob) and records the outcome after the last one,
+        // so the queue message alone does not mean the blob is there yet.
+        var outcome = await fixture.Host.WaitForOutcomeAsync(o => o.FunctionName == "BlobIngest" && o.TriggerValues["merchantId"] == merchant, TimeSpan.FromSeconds(30), Ct);
         var rejected = fixture.Blobs.GetBlobContainerClient("quarantine").GetBlobClient($"{merchant}/part-1.jsonl.rejected.jsonl");
         (await rejected.DownloadContentAsync(Ct)).Value.Content.ToString().ShouldBe("rejected:HELLO");
-        var outcome = fixture.Host.Outcomes.Single(o => o.FunctionName == "BlobIngest" && o.TriggerValues["merchantId"] == merchant);
+        outcome.Succeeded.ShouldBeTrue();
+        fixture.Host.Outcomes.Count(o => o.FunctionName == "BlobIngest" && o.TriggerValues["merchantId"] == merchant).ShouldBe(1);
         outcome.TriggerValues["name"].ShouldBe("part-1.jsonl");
         outcome.TriggerValues["BlobTrigger"].ShouldBe($"uploads/{merchant}/part-1.jsonl");
     }
