@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes <model>.parity.json for an exported English aspect head: loads the ONNX initializers back into the PyTorch
-Head of train_miner.py and records its outputs (eval mode) on random inputs with padding, so the C# parity test
-checks ONNX Runtime against PyTorch on the weights that ship."""
+Head of train_miner.py (by name: train_miner.py exports without constant folding; the head's shape is in the model's
+`head` metadata) and records its outputs (eval mode) on random inputs with padding, so the C# parity test checks ONNX
+Runtime against PyTorch on the weights that ship."""
 import argparse, json
 import numpy as np
 import onnx
@@ -15,18 +16,15 @@ def main():
     ap.add_argument("--model", default="models/miner-en-head.onnx")
     args = ap.parse_args()
     proto = onnx.load(args.model)
+    meta = {p.key: p.value for p in proto.metadata_props}
+    config = json.loads(meta["head"])
     init = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
-    matmuls = [n.input[1] for n in proto.graph.node if n.op_type == "MatMul" and n.input[1] in init]
-    h = init["head.inp.bias"].shape[0]
-    head = Head(h)
-    state = {
-        "inp.weight": init[matmuls[0]].T, "inp.bias": init["head.inp.bias"],
-        "conv.weight": init["head.conv.weight"], "conv.bias": init["head.conv.bias"],
-        "tag.weight": init[matmuls[1]].T, "tag.bias": init["head.tag.bias"],
-        "pol.0.weight": init[matmuls[2]].T, "pol.0.bias": init["head.pol.0.bias"],
-        "pol.2.weight": init[matmuls[3]].T, "pol.2.bias": init["head.pol.2.bias"],
-    }
-    head.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()})
+    head = Head(config["hidden"], layers=config["layers"], heads=config["heads"])
+    # The exporter merges initializers with identical values (untrained LayerNorms): only trained heads load back.
+    missing = [k for k in head.state_dict() if "head." + k not in init]
+    assert not missing, f"initializers merged or renamed at export: {missing}"
+    state = {k: torch.from_numpy(np.array(init["head." + k])) for k in head.state_dict()}
+    head.load_state_dict(state)
     model = Exported(head).eval()
     torch.manual_seed(7)
     x = torch.randn(2, 7, D).round(decimals=5); m = torch.ones(2, 7); m[1, 5:] = 0
@@ -34,7 +32,7 @@ def main():
         t, p = model(x, m)
     json.dump({"hidden": x.numpy().tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()},
               open(args.model.replace(".onnx", ".parity.json"), "w"))
-    print(f"wrote parity for {args.model} (hidden {h})")
+    print(f"wrote parity for {args.model} ({meta['model_version']}, {config})")
 
 
 if __name__ == "__main__":
