@@ -47,7 +47,7 @@ public static partial class AspectNeeds
     [GeneratedRegex(@"\b(wish|would be nice|could be|could have been|should have|hope|if only)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Wish();
 
-    [GeneratedRegex(@"\b(only (lasts?|lasted|lasting|works?|worked|gets?|got)|dies|died|broke|broken|stopped working|(does|did|do)(n't| not) work|won't (turn on|charge|work)|runs? out|ran out|drains?|overheats?|crash(es|ed)?|freez(es|ing)|fell apart)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(only (lasts?|lasted|lasting|works?|worked|gets?|got)|dies|died|broke|broken|stopped working|(does|did|do)(n't| not) work|won't (turn on|charge|work)|runs? out|ran out|drains?|overheats?|crash(es|ed)?|freez(es|ing)|fell apart|noisy|(?<!\bnot )(too|so) loud|crackl(e|es|ed|ing)|buzz(es|ed|ing)?|rattl(e|es|ed|ing))\b", RegexOptions.IgnoreCase)]
     private static partial Regex ComplaintCue();
 
     [GeneratedRegex(@"[,;:]|\b(but|though|although|while|whereas|however)\b", RegexOptions.IgnoreCase)]
@@ -113,8 +113,9 @@ public static partial class AspectNeeds
 
     /// <summary>
     /// An English complaint the encoder-based polarity tends to read as neutral or praise: a limit stated plainly
-    /// ("only lasts 3 hours", "runs out by noon") or a failure ("stopped working", "dies"). Overrides the learned
-    /// polarity within the term's own clause only.
+    /// ("only lasts 3 hours", "runs out by noon"), a failure ("stopped working", "dies") or a sound fault ("so loud",
+    /// "noisy", "crackle": the head miner-en-2 reads "the fan is so loud" as praise, as it does loud speakers).
+    /// Overrides the learned polarity within the term's own clause only.
     /// </summary>
     public static bool IsComplaint(string clause) => ComplaintCue().IsMatch(clause);
 

@@ -66,6 +66,15 @@ public sealed class LearnedNeedMinerTests : IDisposable
     }
 
     [Fact]
+    public void A_fan_that_is_so_loud_and_speakers_that_crackle_are_complaints()
+    {
+        var found = Mine("The fan is so loud and the speakers crackle.");
+
+        found.ShouldContain(n => n.Term == "fan" && n.Polarity == "negative" && n.Need == "quieter operation");
+        found.ShouldContain(n => n.Term == "speakers" && n.Polarity == "negative");
+    }
+
+    [Fact]
     public void Every_aspect_span_is_its_term_in_the_original_text()
     {
         const string text = "Nice café.  The   BATTERY-life only lasts 3 hours!\nBut the trackpad is fine. 电池不耐用。";
