@@ -9,11 +9,14 @@ public interface IPredictionSnapshots
     /// <summary>Stores the snapshot unless one for its day exists (the first recorded for a day stands); false when it existed.</summary>
     Task<bool> TryAddAsync(MerchantId merchantId, PredictionSnapshot snapshot, CancellationToken cancellationToken);
 
-    /// <summary>The as-of days of the merchant's stored snapshots.</summary>
-    Task<IReadOnlyList<DateOnly>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken);
+    /// <summary>The merchant's stored snapshots, oldest day first: as-of day and when it was written.</summary>
+    Task<IReadOnlyList<StoredSnapshot>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken);
 
     Task<PredictionSnapshot?> GetAsync(MerchantId merchantId, DateOnly asOfDay, CancellationToken cancellationToken);
 
     /// <summary>Removes an evaluated snapshot (no error when it is gone already).</summary>
     Task DeleteAsync(MerchantId merchantId, DateOnly asOfDay, CancellationToken cancellationToken);
 }
+
+/// <summary>A stored snapshot's as-of day and when it was written (wall clock).</summary>
+public sealed record StoredSnapshot(DateOnly AsOfDay, DateTimeOffset WrittenAt);

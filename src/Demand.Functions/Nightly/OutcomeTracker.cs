@@ -13,7 +13,8 @@ namespace Demand.Functions.Nightly;
 /// whose horizon the merchant's data has passed are loaded; the stream labels their shoppers and samples today's; then
 /// each due snapshot's <see cref="ModelOutcome"/> is appended to the merchant's model state (once per as-of day) and the
 /// snapshot deleted, and today's snapshot is recorded with the model that serves now (create-only: a retry or a second
-/// night on the same data day keeps the first). Every step is safe to repeat.
+/// night on the same data day keeps the first). A snapshot whose horizon the data has not reached
+/// <see cref="MaxPendingDays"/> days after it was written (uploads stopped) is deleted unevaluated. Every step is safe to repeat.
 /// </summary>
 public sealed partial class OutcomeTracker(
     IPredictionSnapshots snapshots, IModelStore store, MerchantModels models, IOptions<TrainingOptions> training, TimeProvider time, ILogger<OutcomeTracker> logger)
@@ -21,18 +22,31 @@ public sealed partial class OutcomeTracker(
     /// <summary>Due snapshots evaluated in one night at most (after downtime the rest follow on the next nights).</summary>
     public const int MaxDuePerNight = 7;
 
+    /// <summary>A snapshot whose horizon the data has not passed this many days after it was written is deleted unevaluated.</summary>
+    public const int MaxPendingDays = 30;
+
     /// <summary>The pass over the merchant's shoppers as of <paramref name="dataTime"/> (unix seconds).</summary>
     public async Task<OutcomePass> BeginAsync(MerchantId merchantId, long dataTime, CancellationToken cancellationToken)
     {
         var dataDay = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(dataTime).UtcDateTime);
         var due = new List<PredictionSnapshot>();
 
-        // Due once the data has moved past the horizon's last day: that day's purchases are all in.
-        foreach (var day in (await snapshots.ListAsync(merchantId, cancellationToken)).Where(d => d.AddDays(training.Value.HorizonDays) < dataDay).Take(MaxDuePerNight))
+        foreach (var stored in await snapshots.ListAsync(merchantId, cancellationToken))
         {
-            if (await snapshots.GetAsync(merchantId, day, cancellationToken) is { } snapshot && snapshot.HorizonEnd < dataDay)
+            // Due once the data has moved past the horizon's last day: that day's purchases are all in.
+            if (stored.AsOfDay.AddDays(training.Value.HorizonDays) < dataDay)
             {
-                due.Add(snapshot);
+                if (due.Count < MaxDuePerNight && await snapshots.GetAsync(merchantId, stored.AsOfDay, cancellationToken) is { } snapshot && snapshot.HorizonEnd < dataDay)
+                {
+                    due.Add(snapshot);
+                }
+            }
+            else if (time.GetUtcNow() - stored.WrittenAt > TimeSpan.FromDays(MaxPendingDays))
+            {
+                // The merchant's data stopped short of the horizon: nothing to compare with, and shopper hashes are not kept
+                // indefinitely. If the data is still current enough, tonight records a fresh snapshot of today's shoppers.
+                await snapshots.DeleteAsync(merchantId, stored.AsOfDay, cancellationToken);
+                LogExpired(merchantId, stored.AsOfDay, stored.WrittenAt);
             }
         }
 
@@ -66,6 +80,9 @@ public sealed partial class OutcomeTracker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outcome of {Merchant} as of {AsOfDay} ({ModelVersion}): {Shoppers} shoppers, {Buyers} buyers, AUC {Auc}, Recall@5 {RecallAt5} (added {Added})")]
     private partial void LogEvaluated(string merchant, DateOnly asOfDay, string modelVersion, int shoppers, int buyers, double? auc, double? recallAt5, bool added);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prediction snapshot of {Merchant} as of {AsOfDay} (written {WrittenAt}) expired: the data never passed its horizon")]
+    private partial void LogExpired(string merchant, DateOnly asOfDay, DateTimeOffset writtenAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prediction snapshot of {Merchant} as of {AsOfDay} ({ModelVersion}): {Sampled} of {Active} active shoppers (new {Recorded})")]
     private partial void LogRecorded(string merchant, DateOnly asOfDay, string modelVersion, int sampled, int active, bool recorded);

@@ -36,22 +36,21 @@ public sealed class BlobPredictionSnapshots(LogsStorage storage) : IPredictionSn
         }
     }
 
-    public async Task<IReadOnlyList<DateOnly>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredSnapshot>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(cancellationToken);
         var prefix = merchantId + Folder;
-        var days = new List<DateOnly>();
+        var days = new List<StoredSnapshot>();
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
         {
             var name = blob.Name[prefix.Length..];
             if (name.EndsWith(".json", StringComparison.Ordinal) && DateOnly.TryParseExact(name[..^5], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                days.Add(day);
+                days.Add(new StoredSnapshot(day, blob.Properties.LastModified ?? DateTimeOffset.MinValue));
             }
         }
 
-        days.Sort();
-        return days;
+        return [.. days.OrderBy(d => d.AsOfDay)];
     }
 
     public async Task<PredictionSnapshot?> GetAsync(MerchantId merchantId, DateOnly asOfDay, CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ public sealed class MemoryPredictionSnapshots : IPredictionSnapshots
     public Task<bool> TryAddAsync(MerchantId merchantId, PredictionSnapshot snapshot, CancellationToken cancellationToken) =>
         Task.FromResult(_snapshots.TryAdd((merchantId, snapshot.AsOfDay), snapshot));
 
-    public Task<IReadOnlyList<DateOnly>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DateOnly>>([.. _snapshots.Keys.Where(k => k.Merchant == merchantId).Select(k => k.Day).Order()]);
+    public Task<IReadOnlyList<StoredSnapshot>> ListAsync(MerchantId merchantId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredSnapshot>>([.. _snapshots.Where(s => s.Key.Merchant == merchantId).OrderBy(s => s.Key.Day).Select(s => new StoredSnapshot(s.Key.Day, s.Value.RecordedAt))]);
 
     public Task<PredictionSnapshot?> GetAsync(MerchantId merchantId, DateOnly asOfDay, CancellationToken cancellationToken) =>
         Task.FromResult(_snapshots.GetValueOrDefault((merchantId, asOfDay)));

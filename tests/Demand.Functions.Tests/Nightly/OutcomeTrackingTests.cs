@@ -61,7 +61,7 @@ public sealed class OutcomeTrackingTests(CosmosServerFixture cosmos)
             var requests = await NightAsync(market.Start.AddDays(12), "night-1");
             var snapshots = app.Get<IPredictionSnapshots>();
             var asOfDay = market.Start.AddDays(11);
-            (await snapshots.ListAsync(m1, Ct)).ShouldBe([asOfDay]);
+            (await snapshots.ListAsync(m1, Ct)).Select(s => s.AsOfDay).ShouldBe([asOfDay]);
             var snapshot = (await snapshots.GetAsync(m1, asOfDay, Ct)).ShouldNotBeNull();
             snapshot.ModelVersion.ShouldBe(app.Get<MerchantModels>().Global.Version);
             snapshot.Shoppers.Count.ShouldBe(requests.Sum(r => r.UserIds.Count), "every active shopper (fewer than the 2,000 kept)");
@@ -90,7 +90,7 @@ public sealed class OutcomeTrackingTests(CosmosServerFixture cosmos)
             await NightAsync(market.Start.AddDays(24), "night-2");
             var state = (await app.Get<IModelStore>().GetStateAsync(m1, Ct)).ShouldNotBeNull();
             var outcome = state.Outcomes.ShouldHaveSingleItem();
-            (await snapshots.ListAsync(m1, Ct)).ShouldBe([market.Start.AddDays(23)], "the evaluated snapshot is gone, the new day's is recorded");
+            (await snapshots.ListAsync(m1, Ct)).Select(s => s.AsOfDay).ShouldBe([market.Start.AddDays(23)], "the evaluated snapshot is gone, the new day's is recorded");
 
             // Recomputed independently from the generated purchases on the seven days after the as-of day.
             var bought = new MarketGenerator(market).Generate()
@@ -120,6 +120,7 @@ public sealed class OutcomeTrackingTests(CosmosServerFixture cosmos)
             outcome.ObservedRate.ShouldBe(positives.Count / (double)scored.Count, 0.00005);
             outcome.MeanPropensity.ShouldBe(scored.Average(p => p.Score), 0.00005);
             outcome.Baselines.Select(b => b.Name).ShouldBe(LinearRanker.Baselines.Select(b => b.Name));
+            (JsonSerializer.SerializeToUtf8Bytes(snapshot, DemandJson.Options).Length / (double)scored.Count).ShouldBeLessThan(80, "a compact snapshot: about 60 bytes a candidate");
 
             // Another night on the same data evaluates nothing new.
             await NightAsync(market.Start.AddDays(25), "night-3");
@@ -138,6 +139,52 @@ public sealed class OutcomeTrackingTests(CosmosServerFixture cosmos)
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_snapshot_whose_horizon_the_data_never_reaches_is_replaced_after_thirty_days_not_kept_forever()
+    {
+        var time = new SettableTime(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(cosmos.NewDatabaseOptions(), Ct, services: s => s.AddSingleton<TimeProvider>(time));
+        var market = new MarketOptions { Users = 40, Days = 5, Seed = 3, Start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-6) };
+        var folder = Directory.CreateTempSubdirectory("demand-outcomes-").FullName;
+        try
+        {
+            foreach (var file in MarketWriter.Write(market, folder).Files)
+            {
+                var name = Path.GetRelativePath(Path.Combine(folder, "logs", "m1"), file).Replace('\\', '/');
+                await IngestLogTests.IngestAsync(app, "m1", name, await File.ReadAllBytesAsync(file, Ct));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var start = time.Now;
+        var snapshots = app.Get<IPredictionSnapshots>();
+        async Task<IReadOnlyList<StoredSnapshot>> NightAsync(int daysLater)
+        {
+            time.Now = start.AddDays(daysLater);
+            var night = DateOnly.FromDateTime(time.Now.UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            await app.Get<NightlyMerchantRun>().RunAsync(new NightlyMerchantRequest { MerchantId = "m1", Night = night, AsOf = time.Now }, "night-" + daysLater, Ct);
+            return await snapshots.ListAsync(MerchantId.Parse("m1"), Ct);
+        }
+
+        var first = (await NightAsync(0)).ShouldHaveSingleItem();
+        first.AsOfDay.ShouldBe(market.Start.AddDays(4));
+        (await NightAsync(29)).ShouldHaveSingleItem().ShouldBe(first, "no new data: the day's first snapshot stands");
+        var renewed = (await NightAsync(31)).ShouldHaveSingleItem();
+        renewed.AsOfDay.ShouldBe(first.AsOfDay);
+        renewed.WrittenAt.ShouldBe(start.AddDays(31), "the expired snapshot went and tonight's shoppers were recorded afresh");
+        (await app.Get<IModelStore>().GetStateAsync(MerchantId.Parse("m1"), Ct))?.Outcomes.ShouldBeEmpty("nothing was evaluated without a horizon");
+    }
+
+    private sealed class SettableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     /// <summary>A crash right after the first night that tracked outcomes recorded it (the host then redelivers the message).</summary>
