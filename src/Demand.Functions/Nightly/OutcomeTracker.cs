@@ -36,7 +36,7 @@ public sealed partial class OutcomeTracker(
             // Due once the data has moved past the horizon's last day: that day's purchases are all in.
             if (stored.AsOfDay.AddDays(training.Value.HorizonDays) < dataDay)
             {
-                if (due.Count < MaxDuePerNight && await snapshots.GetAsync(merchantId, stored.AsOfDay, cancellationToken) is { } snapshot && snapshot.HorizonEnd < dataDay)
+                if (due.Count < MaxDuePerNight && await ReadAsync(merchantId, stored.AsOfDay, cancellationToken) is { } snapshot && snapshot.HorizonEnd < dataDay)
                 {
                     due.Add(snapshot);
                 }
@@ -51,6 +51,24 @@ public sealed partial class OutcomeTracker(
         }
 
         return new OutcomePass(due);
+    }
+
+    /// <summary>
+    /// A stored snapshot, or null when it is gone or unreadable. An unreadable one (damaged, or written in a shape this
+    /// version cannot read) is deleted: outcome tracking must never make a merchant's night fail on every retry.
+    /// </summary>
+    private async Task<PredictionSnapshot?> ReadAsync(MerchantId merchantId, DateOnly day, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await snapshots.GetAsync(merchantId, day, cancellationToken);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            LogUnreadable(e, merchantId, day);
+            await snapshots.DeleteAsync(merchantId, day, cancellationToken);
+            return null;
+        }
     }
 
     /// <summary>Evaluates the due snapshots, then records today's for the sampled shoppers as of <paramref name="dataTime"/>.</summary>
@@ -80,6 +98,9 @@ public sealed partial class OutcomeTracker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outcome of {Merchant} as of {AsOfDay} ({ModelVersion}): {Shoppers} shoppers, {Buyers} buyers, AUC {Auc}, Recall@5 {RecallAt5} (added {Added})")]
     private partial void LogEvaluated(string merchant, DateOnly asOfDay, string modelVersion, int shoppers, int buyers, double? auc, double? recallAt5, bool added);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prediction snapshot of {Merchant} as of {AsOfDay} is unreadable: deleted unevaluated")]
+    private partial void LogUnreadable(Exception exception, string merchant, DateOnly asOfDay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prediction snapshot of {Merchant} as of {AsOfDay} (written {WrittenAt}) expired: the data never passed its horizon")]
     private partial void LogExpired(string merchant, DateOnly asOfDay, DateTimeOffset writtenAt);

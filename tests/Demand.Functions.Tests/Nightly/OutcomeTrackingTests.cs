@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure.Storage.Blobs;
 using Demand.Core;
 using Demand.Core.Events;
 using Demand.Core.Identifiers;
@@ -86,11 +87,14 @@ public sealed class OutcomeTrackingTests(CosmosServerFixture cosmos)
             // The rest of the log: the data now runs past the horizon's last day. Night 2 crashes once after recording
             // its outcome; the host's retry of the same message must not add a second one.
             await IngestDaysAsync(files.Skip(12));
+            var damaged = market.Start.AddDays(2);
+            await new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("models")
+                .UploadBlobAsync($"m1/snapshots/{damaged:yyyy-MM-dd}.json", BinaryData.FromString("{\"shoppers\": [tru"), Ct);
             await Should.ThrowAsync<InvalidOperationException>(() => NightAsync(market.Start.AddDays(24), "night-2"));
             await NightAsync(market.Start.AddDays(24), "night-2");
             var state = (await app.Get<IModelStore>().GetStateAsync(m1, Ct)).ShouldNotBeNull();
             var outcome = state.Outcomes.ShouldHaveSingleItem();
-            (await snapshots.ListAsync(m1, Ct)).Select(s => s.AsOfDay).ShouldBe([market.Start.AddDays(23)], "the evaluated snapshot is gone, the new day's is recorded");
+            (await snapshots.ListAsync(m1, Ct)).Select(s => s.AsOfDay).ShouldBe([market.Start.AddDays(23)], "the evaluated and the damaged snapshots are gone, the new day's is recorded");
 
             // Recomputed independently from the generated purchases on the seven days after the as-of day.
             var bought = new MarketGenerator(market).Generate()
