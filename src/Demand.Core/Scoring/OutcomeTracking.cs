@@ -11,7 +11,7 @@ namespace Demand.Core.Scoring;
 /// </summary>
 public static class OutcomeTracking
 {
-    /// <summary>A shopper's name in snapshots: the 64-bit FNV-1a hash of the id (the hash training samples by), in hex.</summary>
+    /// <summary>A shopper's name in snapshots: the 64-bit FNV-1a hash of the id, in hex (snapshots never hold the id).</summary>
     public static string ShopperKey(string userId)
     {
         var hash = 14695981039346656037UL;
