@@ -106,7 +106,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Nightly__ActiveDays: '30'
       Nightly__LeaseMinutes: '60'
       Training__MaxHistoryDays: '120'
-      Training__MaxShoppers: '20000'
+      Training__MaxShoppers: '10000'
       Training__MaxTrainingRows: '200000'
       Training__HorizonDays: '7'
       Mining__Miner: empty(openAiEndpoint) ? 'learned' : 'openai'

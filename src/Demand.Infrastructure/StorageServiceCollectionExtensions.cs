@@ -30,6 +30,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IUploadUrls, BlobUploadUrls>();
         services.TryAddSingleton<ILogArchive, BlobLogArchive>();
         services.TryAddSingleton<IModelStore, Scoring.ModelStore>();
+        services.TryAddSingleton<IPredictionSnapshots, Scoring.BlobPredictionSnapshots>();
         return services;
     }
 }

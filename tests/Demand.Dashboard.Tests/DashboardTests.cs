@@ -1,4 +1,6 @@
 using Demand.Core.Identifiers;
+using Demand.Core.Scoring;
+using Demand.Infrastructure.Cosmos;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -164,6 +166,60 @@ public sealed partial class DashboardTests(DashboardApp app)
         reason[2].ShouldContain("\"type\":\"teleport\"");
         (await browser.Page.InnerTextAsync("dt:has(+ dd[data-testid=lag])")).ShouldBe("Upload-to-profile lag");
         await browser.ScreenshotAsync("overview-rejects-en");
+        browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
+    }
+
+    [Fact]
+    public async Task The_model_page_shows_every_outcome_the_API_returns_with_the_best_baseline_on_the_same_shoppers()
+    {
+        var merchant = "mout" + Guid.NewGuid().ToString("N")[..6];
+        static ModelOutcome Outcome(string version, int day, double? auc, double? recall, params (double? Auc, double? Recall)[] baselines) => new()
+        {
+            ModelVersion = version,
+            AsOfDay = new DateOnly(2026, 11, day),
+            AsOf = new DateTimeOffset(2026, 11, day, 23, 0, 0, TimeSpan.Zero),
+            HorizonEnd = new DateOnly(2026, 11, day + 7),
+            EvaluatedAt = new DateTimeOffset(2026, 11, day + 9, 2, 0, 0, TimeSpan.Zero),
+            Shoppers = 1_250 + day,
+            Buyers = 180 + day,
+            Pairs = 20_000,
+            Auc = auc,
+            RecallAt5 = recall,
+            Ece = 0.0213,
+            MeanPropensity = 0.0181,
+            ObservedRate = 0.0164,
+            Baselines = [.. baselines.Select((b, i) => new OutcomeBaseline("baseline " + i, b.Auc, b.Recall))],
+        };
+        var state = new MerchantModelState
+        {
+            MerchantId = merchant,
+            Outcomes =
+            [
+                Outcome("demand-mlp-3", 1, 0.8123, 0.4012, (0.7, 0.35), (0.75, 0.3799)),
+                Outcome("merchant-logistic-20261102-0a1b2c3d", 2, 0.7901, 0.4257, (0.71, 0.4311), (0.74, null)),
+                Outcome("merchant-logistic-20261102-0a1b2c3d", 3, null, null, (null, null)),
+            ],
+        };
+        await app.Db.Insights.UpsertItemAsync(state, DemandCosmos.MerchantKey(merchant), cancellationToken: Ct);
+
+        using var api = await app.ApiClientAsync(merchant, Ct);
+        var outcomes = (await api.GetFromJsonAsync<JsonElement>($"v1/merchants/{merchant}/model", Ct)).GetProperty("outcomes").EnumerateArray().ToList();
+        outcomes.Count.ShouldBe(3);
+
+        await using var browser = await Browser.SignInAsync(app, await app.DashboardKeyAsync(merchant, Ct));
+        await browser.GoAsync("model");
+        var rows = await browser.TableAsync("outcomes");
+        static string Figure(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? "—" : Format.Number(e.GetProperty(name).GetDouble(), 3);
+        rows.Select(r => r[1]).ShouldBe(outcomes.Select(o => o.GetProperty("modelVersion").GetString()));
+        rows.Select(r => r[2]).ShouldBe(outcomes.Select(o => Format.Number(o.GetProperty("buyers").GetInt32(), 0) + " / " + Format.Number(o.GetProperty("shoppers").GetInt32(), 0)));
+        rows.Select(r => r[3]).ShouldBe(outcomes.Select(o => Figure(o, "auc")));
+        rows.Select(r => r[4]).ShouldBe(outcomes.Select(o => Figure(o, "recallAt5")));
+        rows.Select(r => r[5]).ShouldBe(outcomes.Select(o => Format.Number(o.GetProperty("baselines").EnumerateArray().Max(b => b.GetProperty("recallAt5").ValueKind == JsonValueKind.Null ? 0 : b.GetProperty("recallAt5").GetDouble()), 3)));
+        rows.Select(r => r[6]).ShouldBe(outcomes.Select(o => Format.Number(o.GetProperty("ece").GetDouble(), 3)));
+        rows.Select(r => r[7]).ShouldBe(outcomes.Select(o => Format.Percent(o.GetProperty("meanPropensity").GetDouble())));
+        rows.Select(r => r[8]).ShouldBe(outcomes.Select(o => Format.Percent(o.GetProperty("observedRate").GetDouble())));
+        (await browser.Page.Locator("[data-testid='chart-outcomes']").CountAsync()).ShouldBe(1);
+        await browser.ScreenshotAsync("model-outcomes-en");
         browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }
 

@@ -89,7 +89,7 @@ public sealed class PipelineTests(DemandAppFixture app)
     }
 
     [Fact]
-    public async Task The_nightly_timer_rebuilds_segments_and_the_forecast_through_the_merchant_queue()
+    public async Task The_nightly_timer_rebuilds_segments_and_the_forecast_and_records_a_prediction_snapshot_through_the_merchant_queue()
     {
         var (merchant, _, client) = await app.NewMerchantAsync(Ct);
         using var _ = client;
@@ -106,5 +106,14 @@ public sealed class PipelineTests(DemandAppFixture app)
         (await segment.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("members").GetArrayLength().ShouldBeGreaterThan(0);
         using var demand = await client.GetAsync(new Uri($"/api/v1/merchants/{merchant}/insights/demand", UriKind.Relative), Ct);
         demand.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Outcome tracking: the night recorded what the served model predicts for the 12 shoppers, as of the data day;
+        // no outcome yet (the horizon is ahead).
+        var blob = app.Blobs.GetBlobContainerClient("models").GetBlobClient($"{merchant}/snapshots/{Logs.Yesterday:yyyy-MM-dd}.json");
+        var snapshot = (await blob.DownloadContentAsync(Ct)).Value.Content.ToObjectFromJson<JsonElement>();
+        snapshot.GetProperty("shoppers").GetArrayLength().ShouldBe(12);
+        var model = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/merchants/{merchant}/model", UriKind.Relative), Ct);
+        snapshot.GetProperty("modelVersion").GetString().ShouldBe(model.GetProperty("activeVersion").GetString());
+        model.GetProperty("outcomes").GetArrayLength().ShouldBe(0);
     }
 }

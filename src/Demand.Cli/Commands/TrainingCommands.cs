@@ -112,6 +112,8 @@ internal static class TrainingCommands
         using var features = new BinaryWriter(File.Create(Path.Combine(folder, "features.f32")));
         using var labels = File.Create(Path.Combine(folder, "labels.u8"));
         using var cutoffs = new BinaryWriter(File.Create(Path.Combine(folder, "cutoff.i32")));
+        // The row's shopper (index into its cutoff's scored shoppers): per-shopper metrics such as Recall@5.
+        using var users = new BinaryWriter(File.Create(Path.Combine(folder, "user.i32")));
         var rows = 0;
         for (var c = 0; c < sets.Count; c++)
         {
@@ -124,6 +126,7 @@ internal static class TrainingCommands
 
                 labels.WriteByte(sets[c].Labels[i] ? (byte)1 : (byte)0);
                 cutoffs.Write(c);
+                users.Write(sets[c].UserIndex[i]);
                 rows++;
             }
         }

@@ -93,6 +93,12 @@ public sealed class LogIngestor
     /// </summary>
     public IReadOnlySet<string>? OnlyUsers { get; init; }
 
+    /// <summary>
+    /// Training's stable sample of a large merchant's shoppers: rows of other shoppers are dropped once they are
+    /// validated, before any state is built for them (not counted as accepted), so a part costs what its sample holds.
+    /// </summary>
+    public Func<string, bool>? SampleUsers { get; init; }
+
     public IngestionOutcome Ingest(MerchantId merchantId, string partId, string blobName, ReadOnlyMemory<byte> content, Func<UserId, bool>? isErased = null)
     {
         using var stream = new ReadOnlyMemoryStream(content);
@@ -457,6 +463,11 @@ public sealed class LogIngestor
         if (dedupe && !state.Seen.Add(key))
         {
             report.Duplicates++;
+            return;
+        }
+
+        if (SampleUsers is not null && !SampleUsers(state.Interner.Intern(v.Get(FieldValues.UserId))))
+        {
             return;
         }
 

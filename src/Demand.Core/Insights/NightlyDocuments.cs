@@ -65,6 +65,9 @@ public sealed class NightlyMerchantProgress
     /// <summary>Product need summaries rebuilt (Cosmos writes).</summary>
     public DateTimeOffset? ProductNeedsRebuiltAt { get; set; }
 
+    /// <summary>Due prediction snapshots evaluated into the model state and today's recorded (blob and Cosmos writes).</summary>
+    public DateTimeOffset? OutcomesTrackedAt { get; set; }
+
     /// <summary>
     /// The queue message whose invocation returned this merchant's score-requests. The messages only exist if that
     /// invocation succeeded, so the mark is trusted by every other message but not by a redelivery of the same one.

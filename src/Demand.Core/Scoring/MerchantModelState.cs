@@ -4,7 +4,8 @@ namespace Demand.Core.Scoring;
 
 /// <summary>
 /// The <c>insights</c> document <c>model</c> of a merchant: which ranker serves its profiles (the active version), the
-/// back-test figures of the last training next to the baselines, and the history of promotions. Versions other than
+/// back-test figures of the last training next to the baselines, the history of promotions, and the outcomes of what
+/// was served (<see cref="OutcomeTracking"/>). Versions other than
 /// the global model are ONNX files in blob storage (<c>models/&lt;merchantId&gt;/&lt;version&gt;.onnx</c>).
 /// </summary>
 public sealed class MerchantModelState
@@ -30,6 +31,9 @@ public sealed class MerchantModelState
     public TrainingRun? LastRun { get; set; }
 
     public List<Promotion> Promotions { get; set; } = [];
+
+    /// <summary>What served predictions were worth once their horizon passed, oldest first (at most <see cref="MaxHistory"/>).</summary>
+    public List<ModelOutcome> Outcomes { get; set; } = [];
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; set; }

@@ -58,9 +58,9 @@ public static class MerchantTraining
             .Select(k => backCut.AddDays(-options.HorizonDays - (k * options.CutoffStepDays)))
             .Where(c => c > first)
             .ToList();
-        var backTests = logs.Build(merchantId, backCuts, options.HorizonDays, historyEnd, options.ActiveDays);
+        var backTests = logs.Build(merchantId, backCuts, options.HorizonDays, historyEnd, options.ActiveDays, keepFeatures: false);
         var backTest = CutoffSet.Concat(backTests);
-        var sets = cutoffs.Count == 0 ? [] : logs.Build(merchantId, cutoffs, options.HorizonDays, backCut, options.ActiveDays);
+        var sets = cutoffs.Count == 0 ? [] : logs.Build(merchantId, cutoffs, options.HorizonDays, backCut, options.ActiveDays, keepFeatures: false);
         var (rows, labels, total) = Collect(sets, options.MaxTrainingRows);
         log?.Invoke($"training cutoffs {string.Join(", ", cutoffs.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}: {rows.Count:N0} pairs ({total - rows.Count:N0} sampled out); back-test cutoffs {string.Join(", ", backCuts.Order().Select(c => c.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}");
         var data = new TrainingRows(rows, labels);
@@ -126,7 +126,9 @@ public static class MerchantTraining
         {
             for (var i = 0; i < set.Rows.Count; i++)
             {
-                if (keep < 1 && StableFraction(set.Users[set.UserIndex[i]].User.UserId) >= keep)
+                // Salted: the shoppers here may already be a sample by the unsalted position (TrainingHistory), and
+                // the same position again would keep far more than the bound.
+                if (keep < 1 && StableFraction(set.Users[set.UserIndex[i]].User.UserId, salt: 1) >= keep)
                 {
                     continue;
                 }
@@ -139,15 +141,22 @@ public static class MerchantTraining
         return (rows, labels, total);
     }
 
-    /// <summary>A shopper's stable position in [0, 1) (FNV-1a of the id): the same shoppers are sampled in every run.</summary>
-    public static double StableFraction(string userId)
+    /// <summary>
+    /// A shopper's stable position in [0, 1): the same shoppers are sampled in every run. FNV-1a of the id, then a
+    /// SplitMix64 finaliser, because FNV alone leaves ids that differ in their last characters ("u1", "u2", …) clustered.
+    /// </summary>
+    /// <param name="salt">Another salt gives an independent position, for a second sample inside a first one.</param>
+    public static double StableFraction(string userId, ulong salt = 0)
     {
-        var hash = 14695981039346656037UL;
+        var hash = 14695981039346656037UL ^ (salt * 0x9E3779B97F4A7C15UL);
         foreach (var c in userId)
         {
             hash = (hash ^ c) * 1099511628211UL;
         }
 
+        hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9UL;
+        hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EBUL;
+        hash ^= hash >> 31;
         return (hash >> 11) / (double)(1UL << 53);
     }
 }

@@ -26,6 +26,29 @@ public static class ProfileScoring
 
     private static readonly float NeverLog = (float)Math.Log(1 + 365.0);
 
+    /// <summary>
+    /// Every candidate pair of <paramref name="users"/> as of <paramref name="at"/> with its feature row (rows laid end
+    /// to end, <see cref="PairFeatures.Count"/> wide): what a batch scores, for profiles and for outcome snapshots alike.
+    /// </summary>
+    public static (List<(int User, CandidatePair Pair)> Pairs, float[] Rows) Expand(IReadOnlyList<UserFeatures> users, MerchantStats stats, long at)
+    {
+        var pairs = new List<(int User, CandidatePair Pair)>();
+        var rows = new List<float>();
+        var row = new float[PairFeatures.Count];
+        for (var u = 0; u < users.Count; u++)
+        {
+            var activity = PairFeatures.UserActivity(users[u], at);
+            foreach (var pair in PairFeatures.Candidates(users[u], stats))
+            {
+                PairFeatures.Compute(users[u], pair, stats, at, row, activity);
+                rows.AddRange(row);
+                pairs.Add((u, pair));
+            }
+        }
+
+        return (pairs, rows.ToArray());
+    }
+
     /// <summary>Writes the occluded copies of <paramref name="row"/> (one per signal) into <paramref name="destination"/>.</summary>
     public static void Occlude(ReadOnlySpan<float> row, Span<float> destination)
     {

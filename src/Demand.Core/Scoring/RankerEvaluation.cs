@@ -25,34 +25,41 @@ public static class RankerEvaluation
         return probabilities;
     }
 
-    public static RankerMetrics Evaluate(string name, CutoffSet data, IReadOnlyList<float> scores)
+    public static RankerMetrics Evaluate(string name, CutoffSet data, IReadOnlyList<float> scores) =>
+        Evaluate(name, scores, data.Labels, data.UserIndex, data.Categories, data.Users.Select(u => u.Bought).ToList());
+
+    /// <summary>
+    /// Figures of scored pairs (<paramref name="userIndex"/> names each pair's shopper, <paramref name="categories"/> its
+    /// category); <paramref name="bought"/> holds each shopper's purchases in the horizon, candidates or not. Shared by
+    /// back-tests and the outcomes of served predictions, so both mean the same thing.
+    /// </summary>
+    public static RankerMetrics Evaluate(string name, IReadOnlyList<float> scores, IReadOnlyList<bool> labels, IReadOnlyList<int> userIndex, IReadOnlyList<string> categories, IReadOnlyList<HashSet<string>> bought)
     {
         var asDouble = scores.Select(s => (double)s).ToList();
-        var byUser = new List<int>[data.Users.Count];
-        for (var i = 0; i < data.Rows.Count; i++)
+        var byUser = new List<int>[bought.Count];
+        for (var i = 0; i < scores.Count; i++)
         {
-            (byUser[data.UserIndex[i]] ??= []).Add(i);
+            (byUser[userIndex[i]] ??= []).Add(i);
         }
 
         double recall = 0, ndcg = 0;
         var evaluated = 0;
-        for (var u = 0; u < data.Users.Count; u++)
+        for (var u = 0; u < bought.Count; u++)
         {
-            var bought = data.Users[u].Bought;
-            if (bought.Count == 0)
+            if (bought[u].Count == 0)
             {
                 continue;
             }
 
             evaluated++;
-            var ranked = (byUser[u] ?? []).OrderByDescending(i => scores[i]).ThenBy(i => data.Categories[i], StringComparer.Ordinal).Select(i => data.Categories[i]).ToList();
-            var (r, g) = Metrics.AtK(ranked, bought, K);
+            var ranked = (byUser[u] ?? []).OrderByDescending(i => scores[i]).ThenBy(i => categories[i], StringComparer.Ordinal).Select(i => categories[i]).ToList();
+            var (r, g) = Metrics.AtK(ranked, bought[u], K);
             recall += r;
             ndcg += g;
         }
 
-        var auc = Metrics.Auc(asDouble, data.Labels);
-        return new RankerMetrics(name, double.IsNaN(auc) ? 0.5 : auc, evaluated == 0 ? 0 : recall / evaluated, evaluated == 0 ? 0 : ndcg / evaluated, data.Rows.Count == 0 ? 0 : Metrics.CalibrationError(asDouble, data.Labels));
+        var auc = Metrics.Auc(asDouble, labels);
+        return new RankerMetrics(name, double.IsNaN(auc) ? 0.5 : auc, evaluated == 0 ? 0 : recall / evaluated, evaluated == 0 ? 0 : ndcg / evaluated, scores.Count == 0 ? 0 : Metrics.CalibrationError(asDouble, labels));
     }
 
     /// <summary>Shoppers with a purchase in the horizon (the denominator of Recall@5) and the share of their purchases among the candidates.</summary>

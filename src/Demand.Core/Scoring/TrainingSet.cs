@@ -49,10 +49,11 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
     public void AddPart(DateOnly day, MerchantId merchantId, ReadOnlyMemory<byte> content, LogMapping mapping)
     {
         // The app's own validation (age limit widened only by the mapping's notBefore), so evaluation sees what serving would.
-        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow).Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
+        // Shoppers outside the sample are dropped by the ingestor itself, before it builds any state for them.
+        var outcome = new LogIngestor(mapping, now: DateTimeOffset.UtcNow) { SampleUsers = includeUser }.Ingest(merchantId, day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), day.ToString("O", System.Globalization.CultureInfo.InvariantCulture), content);
         Accepted += outcome.Report.Accepted;
         Rejected += outcome.Report.Rejected;
-        var users = includeUser is null ? outcome.Users : outcome.Users.Where(u => includeUser(u.Key)).ToDictionary(StringComparer.Ordinal);
+        var users = outcome.Users;
         if (users.Count == 0)
         {
             return;
@@ -77,6 +78,7 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
     /// </summary>
     public DateOnly? CollapseBefore { get; init; }
 
+    /// <summary>Accepted events of the shoppers kept (a sample's other shoppers are not counted).</summary>
     public long Accepted { get; private set; }
 
     public long Rejected { get; private set; }
@@ -85,17 +87,35 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
 
     /// <summary>Pairs for each cutoff (features from days before it, labels from <paramref name="horizonDays"/> days from it).</summary>
     /// <param name="labelsBefore">Days from this one on are never labels (a back-test inside a history that ends there).</param>
-    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, DateOnly? labelsBefore = null, int activeDays = 30)
+    /// <param name="keepFeatures">
+    /// When false, <see cref="CutoffSet.Users"/> carries only each shopper's id (with what they bought), and one running
+    /// state is carried from cutoff to cutoff instead of a full copy of every shopper's features per cutoff: training
+    /// needs the rows, labels and buyers, and this keeps its memory to one state however many cutoffs it uses.
+    /// </param>
+    public List<CutoffSet> Build(string merchantId, IEnumerable<DateOnly> cutoffs, int horizonDays = 7, DateOnly? labelsBefore = null, int activeDays = 30, bool keepFeatures = true)
     {
         var result = new List<CutoffSet>();
+        var state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
+        var merged = DateOnly.MinValue;
         foreach (var cutoff in cutoffs.Order())
         {
-            var state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
+            if (keepFeatures)
+            {
+                state = new Dictionary<string, UserFeatures>(StringComparer.Ordinal);
+                merged = DateOnly.MinValue;
+            }
+
             foreach (var (day, users) in _days)
             {
                 if (day >= cutoff)
                 {
                     break;
+                }
+
+                // Merging is order-free arithmetic, so the running state adds only the days since the previous cutoff.
+                if (day < merged)
+                {
+                    continue;
                 }
 
                 foreach (var (userId, partial) in users)
@@ -109,6 +129,8 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
                     s.Merge(partial);
                 }
             }
+
+            merged = cutoff;
 
             // As of the data time (the newest event before the cutoff), as the app scores; not the cutoff's midnight.
             var asOf = MerchantStats.DataTime(state.Values);
@@ -147,7 +169,7 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
                 }
 
                 var positives = bought.GetValueOrDefault(user.UserId) ?? new HashSet<string>(StringComparer.Ordinal);
-                set.Users.Add((user, positives));
+                set.Users.Add((keepFeatures ? user : UserFeatures.Create(merchantId, user.UserId), positives));
                 var activity = PairFeatures.UserActivity(user, asOf);
                 foreach (var pair in PairFeatures.Candidates(user, stats))
                 {

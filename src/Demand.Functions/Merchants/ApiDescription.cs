@@ -148,7 +148,7 @@ public sealed class ApiDescription
         merchant.MapGet(ApiRoutes.DemandForecast, InsightHandlers.GetDemand).WithName("GetDemandForecast").WithTags("Insights")
             .WithSummary("Expected buyers per category in the next 7 days, next to last week's forecast.");
         merchant.MapGet(ApiRoutes.Model, ModelHandlers.GetModel).WithName("GetMerchantModel").WithTags("Model")
-            .WithSummary("The ranker serving the merchant's profiles (its promoted version, else the global model), the last training's back-test of every candidate next to the baselines, and the promotions.");
+            .WithSummary("The ranker serving the merchant's profiles (its promoted version, else the global model), the last training's back-test of every candidate next to the baselines, the promotions, and the outcomes: what the served predictions were worth once their 7-day horizon passed (AUC, Recall@5, calibration per model version, next to the baselines).");
 
         // Dashboard keys are managed by a signed-in dashboard session only (never by an API key, which could otherwise widen itself).
         var session = api.MapGroup("")

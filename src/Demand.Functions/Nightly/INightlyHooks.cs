@@ -13,5 +13,6 @@ public enum NightlyStep
     StatsRebuilt,
     InsightsSaved,
     ProductNeedsRebuilt,
+    OutcomesTracked,
     ScoreRequestsMarked,
 }

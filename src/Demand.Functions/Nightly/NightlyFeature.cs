@@ -11,6 +11,7 @@ public static class NightlyFeature
         services.AddOptions<NightlyOptions>().Bind(configuration.GetSection(NightlyOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<NightlyDispatch>();
         services.AddSingleton<NightlyMerchantRun>();
+        services.AddSingleton<OutcomeTracker>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Demand.Core.Identifiers;
 using Demand.Core.Insights;
 using Demand.Core.Messaging;
 using Demand.Core.Scoring;
@@ -11,7 +12,7 @@ namespace Demand.Functions.Nightly;
 /// <summary>
 /// One merchant's share of a night. Rebuilds merchant statistics as of the
 /// merchant's data time (its newest event, at most the night's instant; decay is arithmetic as of that instant), segments and the demand forecast from the profiles as they stand,
-/// and product need summaries; then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
+/// and product need summaries, tracks outcomes (<see cref="OutcomeTracker"/>); then returns score-requests for every user active in the last <c>Nightly:ActiveDays</c>.
 /// <para>
 /// Checkpoint (<see cref="NightlyMerchantProgress"/>): the Cosmos steps are recorded right after their writes return,
 /// so a retry skips them. The score-requests are different: the host writes them only if this invocation succeeds,
@@ -36,6 +37,7 @@ public sealed partial class NightlyMerchantRun(
     CosmosReviewNeedStore reviewNeeds,
     DemandCosmos cosmos,
     MerchantStatsProvider stats,
+    OutcomeTracker outcomes,
     IOptions<NightlyOptions> nightlyOptions,
     TimeProvider time,
     ILogger<NightlyMerchantRun> logger,
@@ -93,20 +95,26 @@ public sealed partial class NightlyMerchantRun(
         var since = dataTime - (options.ActiveDays * 86_400L);
         var builder = new MerchantStatsBuilder(merchantId, dataTime);
         var active = new List<string>();
+        var outcomePass = progress.OutcomesTrackedAt is null ? await outcomes.BeginAsync(MerchantId.Parse(merchantId), dataTime, cancellationToken) : null;
         await foreach (var user in MerchantStatsProvider.StreamFeaturesAsync(cosmos, merchantId, cancellationToken))
         {
             builder.Add(user);
-            if (user.LastSeen >= since)
+            var isActive = user.LastSeen >= since;
+            if (isActive)
             {
                 active.Add(user.UserId);
             }
+
+            outcomePass?.Observe(user, isActive);
         }
+
+        var merchantStats = builder.Build();
 
         active.Sort(StringComparer.Ordinal);
         var done = new List<string>();
         if (progress.StatsRebuiltAt is null)
         {
-            await stats.SaveAsync(merchantId, builder.Build(), cancellationToken);
+            await stats.SaveAsync(merchantId, merchantStats, cancellationToken);
             progress = await MarkAsync(NightlyStep.StatsRebuilt, p => p.StatsRebuiltAt = time.GetUtcNow());
         }
 
@@ -133,6 +141,13 @@ public sealed partial class NightlyMerchantRun(
             progress = await MarkAsync(NightlyStep.ProductNeedsRebuilt, p => p.ProductNeedsRebuiltAt = time.GetUtcNow());
         }
 
+        if (outcomePass is not null)
+        {
+            // Outcomes of snapshots whose horizon has passed, then today's snapshot of what the served model predicts.
+            await outcomes.CompleteAsync(MerchantId.Parse(merchantId), outcomePass, merchantStats, dataTime, cancellationToken);
+            progress = await MarkAsync(NightlyStep.OutcomesTracked, p => p.OutcomesTrackedAt = time.GetUtcNow());
+        }
+
         var requests = WorkBatcher.ScoreRequests(merchantId, active, ScoreCause.Nightly, NightlyRun.IdFor(night), asOf);
         await MarkAsync(NightlyStep.ScoreRequestsMarked, p =>
         {
@@ -141,7 +156,7 @@ public sealed partial class NightlyMerchantRun(
             p.ScoreRequests = requests.Count;
         });
 
-        var resumed = 4 - done.Count;
+        var resumed = 5 - done.Count;
         LogFinished(night, merchantId, active.Count, requests.Count, resumed);
         return requests;
 

@@ -35,32 +35,15 @@ public sealed partial class MerchantModelTrainer(
     public async Task<TrainingRun> RunAsync(MerchantId merchantId, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var names = await archive.ListAsync(merchantId, cancellationToken);
-        var parts = new List<(string Name, DateOnly Day)>();
-        foreach (var name in names)
-        {
-            if (name.Length >= 11 && name[10] == '/' && DateOnly.TryParseExact(name[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            {
-                parts.Add((name, day));
-            }
-        }
-
         var state = await store.GetStateAsync(merchantId, cancellationToken);
-        if (parts.Count == 0)
-        {
-            return await RecordAsync(merchantId, Skipped(DateOnly.MinValue, $"no daily parts (yyyy-MM-dd/<part>) among {names.Count} uploaded parts"), null, cancellationToken);
-        }
-
-        var historyEnd = parts.Max(p => p.Day).AddDays(1);
-        var from = historyEnd.AddDays(-o.MaxHistoryDays);
         var shoppers = (await stats.GetAsync(merchantId, 0, cancellationToken)).Users;
-        var keep = shoppers <= o.MaxShoppers ? 1.0 : o.MaxShoppers / (double)shoppers;
         var mapping = await ingestion.GetMappingAsync(merchantId, cancellationToken);
         var trainingOptions = new MerchantTrainingOptions { HorizonDays = o.HorizonDays, MaxTrainingRows = o.MaxTrainingRows };
-        var logs = new TrainingSet(keep < 1 ? u => MerchantTraining.StableFraction(u) < keep : null) { CollapseBefore = trainingOptions.EarliestCutoff(historyEnd) };
-        foreach (var (name, day) in parts.Where(p => p.Day >= from))
+        var history = await TrainingHistory.LoadAsync(archive, merchantId, mapping, shoppers, o.MaxShoppers, o.MaxHistoryDays, trainingOptions, cancellationToken);
+        var (logs, historyEnd, keep, _, dailyParts, otherParts) = history;
+        if (dailyParts == 0)
         {
-            logs.AddPart(day, merchantId, await archive.ReadAsync(merchantId, name, cancellationToken), mapping);
+            return await RecordAsync(merchantId, Skipped(DateOnly.MinValue, $"no daily parts (yyyy-MM-dd/<part>) among {otherParts} uploaded parts"), null, cancellationToken);
         }
 
         if (logs.Days.Count == 0 || logs.Days.Min() > historyEnd.AddDays(-(2 * o.HorizonDays) - 1))

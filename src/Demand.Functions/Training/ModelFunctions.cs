@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Demand.Functions.Training;
 
-/// <summary>The merchant's model: what serves its profiles, its back-test next to the baselines, and its promotions.</summary>
+/// <summary>The merchant's model: what serves its profiles, its back-test next to the baselines, its promotions, and the outcomes of what it served.</summary>
 public sealed class ModelFunctions(IModelStore store, MerchantModels models)
 {
     [Function("GetMerchantModel")]
@@ -34,12 +34,15 @@ public static class ModelHandlers
             LastTraining: run is null ? null : new TrainingRunResponse(
                 run.At, run.HistoryEnd, run.BackTestFrom, run.TrainingPairs, run.SampledOutPairs, run.BackTestBuyers, run.Winner, run.Promoted, run.Reason, run.MerchantModelSkipped,
                 [.. run.BackTest.Select(f => new BackTestFigures(f.Name, f.Kind.ToString().ToLowerInvariant(), f.Auc, f.RecallAt5))]),
-            Promotions: [.. (state?.Promotions ?? []).Select(p => new PromotionResponse(p.Version, p.Name, p.Kind.ToString().ToLowerInvariant(), p.At, p.Auc, p.RecallAt5, p.BestBaselineRecallAt5, p.Reason))]));
+            Promotions: [.. (state?.Promotions ?? []).Select(p => new PromotionResponse(p.Version, p.Name, p.Kind.ToString().ToLowerInvariant(), p.At, p.Auc, p.RecallAt5, p.BestBaselineRecallAt5, p.Reason))],
+            Outcomes: [.. (state?.Outcomes ?? []).Select(o => new OutcomeResponse(
+                o.ModelVersion, o.AsOfDay, o.AsOf, o.HorizonEnd, o.EvaluatedAt, o.Shoppers, o.Buyers, o.Pairs, o.Auc, o.RecallAt5, o.Ece, o.MeanPropensity, o.ObservedRate,
+                [.. o.Baselines.Select(b => new OutcomeBaselineResponse(b.Name, b.Auc, b.RecallAt5))]))]));
     }
 }
 
 /// <summary>GET /api/v1/merchants/{m}/model (docs/api.md).</summary>
-public sealed record MerchantModelResponse(string ActiveVersion, string Kind, string Name, TrainingRunResponse? LastTraining, IReadOnlyList<PromotionResponse> Promotions);
+public sealed record MerchantModelResponse(string ActiveVersion, string Kind, string Name, TrainingRunResponse? LastTraining, IReadOnlyList<PromotionResponse> Promotions, IReadOnlyList<OutcomeResponse> Outcomes);
 
 public sealed record TrainingRunResponse(
     DateTimeOffset At, DateOnly HistoryEnd, DateOnly BackTestFrom, int TrainingPairs, int SampledOutPairs, int BackTestBuyers, string Winner, bool Promoted, string Reason, string? MerchantModelSkipped,
@@ -48,3 +51,13 @@ public sealed record TrainingRunResponse(
 public sealed record BackTestFigures(string Name, string Kind, double Auc, double RecallAt5);
 
 public sealed record PromotionResponse(string Version, string Name, string Kind, DateTimeOffset At, double Auc, double RecallAt5, double BestBaselineRecallAt5, string Reason);
+
+/// <summary>
+/// What the predictions served as of <c>AsOfDay</c> (by <c>ModelVersion</c>) were worth against the purchases of the
+/// horizon's days (to <c>HorizonEnd</c>): ranking and calibration, next to the baselines on the same shoppers.
+/// </summary>
+public sealed record OutcomeResponse(
+    string ModelVersion, DateOnly AsOfDay, DateTimeOffset AsOf, DateOnly HorizonEnd, DateTimeOffset EvaluatedAt, int Shoppers, int Buyers, int Pairs,
+    double? Auc, double? RecallAt5, double Ece, double MeanPropensity, double ObservedRate, IReadOnlyList<OutcomeBaselineResponse> Baselines);
+
+public sealed record OutcomeBaselineResponse(string Name, double? Auc, double? RecallAt5);

@@ -11,9 +11,12 @@ public sealed class TrainingOptions
     [Range(14, 730)]
     public int MaxHistoryDays { get; set; } = 120;
 
-    /// <summary>Shoppers kept for training; beyond it a stable hash of the shopper id samples them (all their events or none).</summary>
+    /// <summary>
+    /// Shoppers kept for training; beyond it a stable hash of the shopper id samples them (all their events or none).
+    /// Memory follows it: 10,000 of a 100,000-shopper merchant peak at ~1.5 GB, 20,000 at ~2.7 GB (docs/benchmarks.md).
+    /// </summary>
     [Range(1_000, 1_000_000)]
-    public int MaxShoppers { get; set; } = 20_000;
+    public int MaxShoppers { get; set; } = 10_000;
 
     /// <summary>Pairs kept for fitting (after shopper sampling, a second stable sample).</summary>
     [Range(10_000, 2_000_000)]

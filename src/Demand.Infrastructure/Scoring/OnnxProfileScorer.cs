@@ -42,22 +42,9 @@ public sealed class OnnxProfileScorer(MerchantModels models, IFeatureStore featu
         var at = Math.Max(asOf.ToUnixTimeSeconds(), stats.AsOf);
         var width = PairFeatures.Count;
 
-        var pairs = new List<(int User, CandidatePair Pair)>();
-        var rows = new List<float>();
-        var row = new float[width];
-        for (var u = 0; u < users.Count; u++)
-        {
-            var activity = PairFeatures.UserActivity(users[u], at);
-            foreach (var pair in PairFeatures.Candidates(users[u], stats))
-            {
-                PairFeatures.Compute(users[u], pair, stats, at, row, activity);
-                rows.AddRange(row);
-                pairs.Add((u, pair));
-            }
-        }
-
+        var (pairs, all) = ProfileScoring.Expand(users, stats, at);
         var probabilities = new float[pairs.Count];
-        model.Score(rows.ToArray(), pairs.Count, probabilities);
+        model.Score(all, pairs.Count, probabilities);
 
         var topK = options.Value.TopK;
         var kept = Enumerable.Range(0, pairs.Count)
@@ -68,7 +55,6 @@ public sealed class OnnxProfileScorer(MerchantModels models, IFeatureStore featu
         var signals = ProfileScoring.Signals.Count;
         var keptPairs = kept.Values.SelectMany(k => k).ToList();
         var occluded = new float[keptPairs.Count * signals * width];
-        var all = rows.ToArray();
         for (var k = 0; k < keptPairs.Count; k++)
         {
             ProfileScoring.Occlude(all.AsSpan(keptPairs[k] * width, width), occluded.AsSpan(k * signals * width, signals * width));

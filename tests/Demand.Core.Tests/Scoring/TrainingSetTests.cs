@@ -51,4 +51,28 @@ public sealed class TrainingSetTests
             }
         }
     }
+
+    [Fact]
+    public void One_running_state_across_cutoffs_gives_the_same_rows_labels_and_buyers_as_a_fresh_state_per_cutoff()
+    {
+        var cutoffs = new[] { First.AddDays(11), First.AddDays(5), First.AddDays(8) };
+        var fresh = Load(First.AddDays(4)).Build("m", cutoffs, horizonDays: 2);
+        var running = Load(First.AddDays(4)).Build("m", cutoffs, horizonDays: 2, keepFeatures: false);
+
+        running.Select(s => s.Cutoff).ShouldBe(fresh.Select(s => s.Cutoff));
+        for (var c = 0; c < fresh.Count; c++)
+        {
+            running[c].Rows.Count.ShouldBeGreaterThan(0);
+            running[c].Labels.ShouldBe(fresh[c].Labels);
+            running[c].Categories.ShouldBe(fresh[c].Categories);
+            running[c].UserIndex.ShouldBe(fresh[c].UserIndex);
+            running[c].Users.Select(u => (u.User.UserId, string.Join(',', u.Bought.Order(StringComparer.Ordinal))))
+                .ShouldBe(fresh[c].Users.Select(u => (u.User.UserId, string.Join(',', u.Bought.Order(StringComparer.Ordinal)))));
+            running[c].Users.ShouldAllBe(u => u.User.Categories.Count == 0, "only the id is kept");
+            for (var r = 0; r < fresh[c].Rows.Count; r++)
+            {
+                running[c].Rows[r].ShouldBe(fresh[c].Rows[r]);
+            }
+        }
+    }
 }

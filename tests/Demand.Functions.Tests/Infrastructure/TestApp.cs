@@ -113,6 +113,12 @@ public sealed class TestApp : IAsyncDisposable
         // The real quarantine writes a blob (Azurite); that path is covered end to end through the local host.
         var quarantine = new CapturingQuarantine();
         collection.AddSingleton<IQuarantine>(quarantine);
+        if (settings?.ContainsKey("LogsStorage") != true)
+        {
+            // Without Azurite the nightly's prediction snapshots stay in memory; tests that pass Azurite use the blob store.
+            collection.AddSingleton<IPredictionSnapshots>(new MemoryPredictionSnapshots());
+        }
+
         services?.Invoke(collection);
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

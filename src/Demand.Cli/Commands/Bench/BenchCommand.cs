@@ -13,6 +13,7 @@ internal static class BenchCommand
         command.Subcommands.Add(IngestBench.Create());
         command.Subcommands.Add(ScoreBench.Create());
         command.Subcommands.Add(MineBench.Create());
+        command.Subcommands.Add(TrainBench.Create());
         return command;
     }
 }

@@ -23,7 +23,7 @@ internal static class MineBench
     {
         var reviews = new Option<int>("--reviews") { Description = "Distinct generated reviews.", DefaultValueFactory = _ => 5_000 };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per offline phase.", DefaultValueFactory = _ => 3 };
-        var llmReviews = new Option<int>("--llm-reviews") { Description = "Reviews sent to the test server per batch size.", DefaultValueFactory = _ => 1_000 };
+        var llmReviews = new Option<int>("--llm-reviews") { Description = "Reviews sent to the test server per batch size (0 leaves the LLM part out).", DefaultValueFactory = _ => 1_000 };
         var mams = new Option<string?>("--mams") { Description = "MAMS-ATSA folder: also time the miner on its (longer, real) test sentences." };
         var batches = new Option<int>("--batches") { Description = "Batches of 20 reviews timed per miner (learned vs lexicon).", DefaultValueFactory = _ => 50 };
         var command = new Command("mine", "Offline miners' reviews/s and p99 latency per batch of 20, LLM requests/tokens per 1,000 reviews.") { reviews, seconds, llmReviews, mams, batches };
@@ -45,7 +45,11 @@ internal static class MineBench
                 Batches("MAMS-ATSA test", real, parse.GetValue(batches), cancellationToken);
             }
 
-            await LlmAsync(texts.Take(parse.GetValue(llmReviews)).ToList(), cancellationToken);
+            if (parse.GetValue(llmReviews) > 0)
+            {
+                await LlmAsync(texts.Take(parse.GetValue(llmReviews)).ToList(), cancellationToken);
+            }
+
             return 0;
         });
         return command;

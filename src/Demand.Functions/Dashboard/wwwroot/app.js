@@ -260,6 +260,9 @@
       const m = model.body;
       const run = m?.lastTraining;
       const promotions = m?.promotions ?? [];
+      const outcomes = m?.outcomes ?? [];
+      const bestBaseline = o => Math.max(...o.baselines.map(b => b.recallAt5 ?? 0));
+      const maybe = (v, digits) => v === null || v === undefined ? '—' : num(v, digits);
       return [
         h('h1', {}, T.model.title),
         m ? h('dl', { class: 'figures' }, figure(T.model.version, m.activeVersion, 'model-version'), figure(T.model.kind, m.name, 'model-name'),
@@ -273,6 +276,14 @@
           barChart(T.model.tracking, promotions.map(p => date(p.at)), [{ label: 'Recall@5', values: promotions.map(p => p.recallAt5) }, { label: T.model.bestBaseline, values: promotions.map(p => p.bestBaselineRecallAt5) }], 'chart-promotions'),
           table(T.model.tracking, [T.model.version, T.model.at, 'AUC', 'Recall@5', T.model.bestBaseline, T.model.reason],
             promotions.map(p => [p.version, dateTime(p.at), num(p.auc, 3), num(p.recallAt5, 3), num(p.bestBaselineRecallAt5, 3), p.reason]), 'promotions')) : null,
+        // What was served, checked once its horizon had passed: the figures the back-test only promises.
+        section(T.model.outcomes,
+          h('p', { class: 'muted' }, T.model.outcomesHelp),
+          outcomes.length ? [
+            barChart(T.model.outcomes, outcomes.map(o => date(o.asOfDay)), [{ label: 'Recall@5', values: outcomes.map(o => o.recallAt5 ?? 0) }, { label: T.model.bestBaseline, values: outcomes.map(bestBaseline) }], 'chart-outcomes'),
+            table(T.model.outcomes, [T.model.asOf, T.model.version, T.model.buyers, 'AUC', 'Recall@5', T.model.bestBaseline, 'ECE', T.model.predicted, T.model.observed],
+              outcomes.map(o => [date(o.asOfDay), o.modelVersion, num(o.buyers, 0) + ' / ' + num(o.shoppers, 0), maybe(o.auc, 3), maybe(o.recallAt5, 3), num(bestBaseline(o), 3), num(o.ece, 3), pct(o.meanPropensity), pct(o.observedRate)]), 'outcomes'),
+          ] : empty(T.model.noOutcomes)),
         card.status === 200 ? section(T.model.card,
           h('p', { class: 'muted' }, card.body.version + (card.body.featureVersion ? ' · ' + card.body.featureVersion : '')),
           table(T.model.card, [T.model.metric, T.model.value], Object.entries(card.body.metrics).map(([k, v]) => [k, num(v, 4)]), 'model-card')) : null,

@@ -49,6 +49,9 @@ window.DemandI18n = {
       kindColumn: 'Kind', backtestWindow: 'Back-test from {0} to {1}, {2} buyers.', tracking: 'Promotions over time', at: 'When', bestBaseline: 'Best baseline Recall@5', reason: 'Why',
       card: 'Global model: validation figures from its metadata (docs/model-card.md)',
       noTraining: 'No training run for this merchant yet: the global model serves it. Training runs weekly once enough daily parts are archived (locally: demand train --merchant <id>).',
+      outcomes: 'Outcomes: what was served, checked afterwards', asOf: 'Predicted on', buyers: 'Buyers / shoppers', predicted: 'Mean predicted', observed: 'Observed',
+      outcomesHelp: 'Each night the served model\'s propensities for up to 2,000 active shoppers are kept; once 7 more days of data have arrived they are compared with what those shoppers bought, next to the best baseline on the same shoppers.',
+      noOutcomes: 'No outcome yet: the first appears once your data runs 7 days past the first night that recorded predictions.',
     },
     usage: {
       title: 'Mining usage and estimated cost', month: 'Month', reviews: 'Reviews mined', cache: 'From cache', requests: 'LLM requests', retries: 'Retries',
@@ -110,6 +113,9 @@ window.DemandI18n = {
       kindColumn: '类型', backtestWindow: '回测区间 {0} 至 {1}，{2} 位购买者。', tracking: '历次上线效果', at: '时间', bestBaseline: '最佳基线 Recall@5', reason: '原因',
       card: '全局模型：元数据中的验证指标（docs/model-card.md）',
       noTraining: '此商家尚无训练记录：由全局模型提供服务。归档足够的每日日志后每周训练一次（本地：demand train --merchant <id>）。',
+      outcomes: '实际效果：上线预测的事后检验', asOf: '预测日期', buyers: '购买者 / 顾客', predicted: '平均预测', observed: '实际',
+      outcomesHelp: '每晚保存当前模型对最多 2,000 位活跃顾客的购买倾向；再有 7 天数据到达后，与这些顾客的实际购买对比，并列出同一批顾客上的最佳基线。',
+      noOutcomes: '尚无效果数据：首次记录预测的那晚之后，数据再延续 7 天即可看到。',
     },
     usage: {
       title: '挖掘用量与预估费用', month: '月份', reviews: '已挖掘评论', cache: '缓存命中', requests: 'LLM 请求', retries: '重试',
