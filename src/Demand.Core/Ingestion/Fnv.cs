@@ -16,4 +16,16 @@ internal static class Fnv
 
         return hash;
     }
+
+    /// <summary>FNV-1a over a string's UTF-16 code units (shopper ids: sampling positions, snapshot keys).</summary>
+    public static ulong Hash(string text, ulong seed = Offset)
+    {
+        var hash = seed;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * Prime;
+        }
+
+        return hash;
+    }
 }

@@ -148,12 +148,7 @@ public static class MerchantTraining
     /// <param name="salt">Another salt gives an independent position, for a second sample inside a first one.</param>
     public static double StableFraction(string userId, ulong salt = 0)
     {
-        var hash = 14695981039346656037UL ^ (salt * 0x9E3779B97F4A7C15UL);
-        foreach (var c in userId)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
+        var hash = Ingestion.Fnv.Hash(userId, Ingestion.Fnv.Offset ^ (salt * 0x9E3779B97F4A7C15UL));
         hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9UL;
         hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EBUL;
         hash ^= hash >> 31;

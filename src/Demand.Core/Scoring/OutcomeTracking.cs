@@ -12,16 +12,8 @@ namespace Demand.Core.Scoring;
 public static class OutcomeTracking
 {
     /// <summary>A shopper's name in snapshots: the 64-bit FNV-1a hash of the id, in hex (snapshots never hold the id).</summary>
-    public static string ShopperKey(string userId)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in userId)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static string ShopperKey(string userId) =>
+        Ingestion.Fnv.Hash(userId).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The categories <paramref name="user"/> bought on the <paramref name="horizonDays"/> days after
