@@ -9,7 +9,7 @@ namespace Demand.Core.Ingestion;
 /// the sum of download and parse instead of the longer of the two (<c>demand bench ingest --through-host</c>). Used by the worker's IngestLog.
 /// Memory is bounded: <c>depth + 1</c> chunks, recycled.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ReadOnlyStream
 {
     private readonly Stream _source;
     private readonly Channel<(byte[] Buffer, int Length)> _filled;
@@ -36,22 +36,6 @@ public sealed class ReadAheadStream : Stream
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _pump = Task.Run(() => PumpAsync(_stop.Token), CancellationToken.None);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -90,19 +74,6 @@ public sealed class ReadAheadStream : Stream
         _offset += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -65,44 +65,21 @@ internal static class PeekableStream
         return read;
     }
 
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : ReadOnlyStream
     {
         private int _offset;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => _offset < prefix.Length ? FromPrefix(buffer) : rest.Read(buffer);
 
-        public override long Position
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _offset < prefix.Length ? ValueTask.FromResult(FromPrefix(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+
+        private int FromPrefix(Span<byte> buffer)
         {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
+            var n = Math.Min(buffer.Length, prefix.Length - _offset);
+            prefix.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_offset < prefix.Length)
-            {
-                var n = Math.Min(buffer.Length, prefix.Length - _offset);
-                prefix.AsSpan(_offset, n).CopyTo(buffer);
-                _offset += n;
-                return n;
-            }
-
-            return rest.Read(buffer);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

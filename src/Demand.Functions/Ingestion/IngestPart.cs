@@ -83,6 +83,7 @@ public sealed partial class IngestPart(
 
         var tombstones = await store.GetTombstonesAsync(merchantId, cancellationToken);
         var now = time.GetUtcNow(); // one "now" for every read of the part, so a second read validates rows alike
+        Func<UserId, bool>? isErased = tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u));
         IReadOnlyList<MergedContent> known = await store.GetMergedContentAsync(merchantId, cancellationToken);
         long skip = 0;
         string? skipOf = null;
@@ -94,7 +95,7 @@ public sealed partial class IngestPart(
             using (var hashing = new HashingStream(content))
             {
                 outcome = new LogIngestor(mapping, now: now) { Known = known, SkipRecords = skip, SkipOf = skipOf }
-                    .Ingest(merchantId, "", blobName, hashing, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
+                    .Ingest(merchantId, "", blobName, hashing, length, isErased);
                 partId = PartId(merchantId, blobName, hashing.DrainAndHash());
             }
 
@@ -171,7 +172,7 @@ public sealed partial class IngestPart(
             await using (var content = await open(cancellationToken))
             {
                 again = new LogIngestor(mapping, now: now) { Known = known, SkipRecords = skip, SkipOf = skipOf, OnlyUsers = only }
-                    .Ingest(merchantId, "", blobName, content, length, tombstones.Count == 0 ? null : u => tombstones.Contains(Tombstones.Id(merchantId, u)));
+                    .Ingest(merchantId, "", blobName, content, length, isErased);
             }
 
             LogReadAgain(merchantId, blobName, only.Count);
@@ -277,20 +278,14 @@ public sealed partial class IngestPart(
     private partial void LogIngested(string merchant, string blob, long lines, long accepted, long rejected, long duplicates, int users, int merged, int already);
 
     /// <summary>Lets a caller's stream be read again after the ingestor disposes what it was handed.</summary>
-    private sealed class NonClosingStream(Stream inner) : Stream
+    private sealed class NonClosingStream(Stream inner) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => inner.Length;
+
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
         public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

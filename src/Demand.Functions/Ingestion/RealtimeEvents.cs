@@ -86,8 +86,7 @@ public sealed class EventFunctions(IFeatureStore features, IIngestionStore inges
         }
     }
 
-    private static ProblemHttpResult TooLarge() =>
-        TypedResults.Problem(title: "Body too large", detail: $"Send at most {RealtimeEvents.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static ProblemHttpResult TooLarge() => RequestBodyMiddleware.TooLarge(RealtimeEvents.MaxBodyBytes);
 }
 
 /// <summary>The handler behind <see cref="EventFunctions"/>, also described in OpenAPI.</summary>

@@ -1,4 +1,6 @@
+using Demand.Core.Ingestion;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 
@@ -26,7 +28,7 @@ public sealed class RequestBodyMiddleware : IFunctionsWorkerMiddleware
         // Declared too large: refused before a byte is read (the key is not checked first; nothing but the size is revealed).
         if (http.Request.ContentLength > MaxBodyBytes)
         {
-            context.GetInvocationResult().Value = TypedResults.Problem(title: "Body too large", detail: $"Send at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            context.GetInvocationResult().Value = TooLarge(MaxBodyBytes);
             return;
         }
 
@@ -41,44 +43,27 @@ public sealed class RequestBodyMiddleware : IFunctionsWorkerMiddleware
         catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
         {
             context.GetInvocationResult().Value = ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? TypedResults.Problem(title: "Body too large", detail: $"Send at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode)
+                ? TooLarge(MaxBodyBytes)
                 : TypedResults.Problem(title: "Unreadable body", detail: "The request body could not be read (" + ex.Message + ").", statusCode: ex.StatusCode);
         }
     }
+
+    /// <summary>The 413 answer for a body over <paramref name="limit"/> bytes (this middleware's, or a route's own smaller limit).</summary>
+    internal static ProblemHttpResult TooLarge(long limit) =>
+        TypedResults.Problem(title: "Body too large", detail: $"Send at most {limit} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
 }
 
 /// <summary>A request body that fails (as the server's own limit would: a 413 <see cref="BadHttpRequestException"/>) past <c>limit</c> bytes.</summary>
-internal sealed class LimitedBody(Stream inner, long limit) : Stream
+internal sealed class LimitedBody(Stream inner, long limit) : ReadOnlyStream
 {
     private long _read;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer, cancellationToken));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Count(int read)
     {
