@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes <model>.parity.json for an exported English aspect head: loads the ONNX initializers back into the PyTorch
-Head of train_miner.py (by name: train_miner.py exports without constant folding; the head's shape is in the model's
+Ensemble of Heads of train_miner.py (by name: train_miner.py exports without constant folding; the head's shape is in the model's
 `head` metadata) and records its outputs (eval mode) on random inputs with padding, so the C# parity test checks ONNX
 Runtime against PyTorch on the weights that ship."""
 import argparse, json
@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 import torch
-from train_miner import Head, Exported, D
+from train_miner import Head, Ensemble, Exported, D
 
 
 def main():
@@ -19,7 +19,9 @@ def main():
     meta = {p.key: p.value for p in proto.metadata_props}
     config = json.loads(meta["head"])
     init = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
-    head = Head(config["hidden"], layers=config["layers"], heads=config["heads"])
+    # miner-en-3 on: an ensemble of `members` heads (older heads were a single Head, their names without "members.k.").
+    surface = config.get("surface", 0)
+    head = Ensemble([Head(config["hidden"], layers=config["layers"], heads=config["heads"], surface=k) for k in config.get("member_surface", [0])])
     # The exporter merges initializers with identical values (untrained LayerNorms): only trained heads load back.
     missing = [k for k in head.state_dict() if "head." + k not in init]
     assert not missing, f"initializers merged or renamed at export: {missing}"
@@ -28,10 +30,13 @@ def main():
     model = Exported(head).eval()
     torch.manual_seed(7)
     x = torch.randn(2, 7, D).round(decimals=5); m = torch.ones(2, 7); m[1, 5:] = 0
+    s = (torch.rand(2, 7, surface) < 0.3).float() if surface else None
     with torch.no_grad():
-        t, p = model(x, m)
-    json.dump({"hidden": x.numpy().tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()},
-              open(args.model.replace(".onnx", ".parity.json"), "w"))
+        t, p = model(x, m, s) if surface else model(x, m)
+    record = {"hidden": x.numpy().tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()}
+    if surface:
+        record["surface"] = s.numpy().tolist()
+    json.dump(record, open(args.model.replace(".onnx", ".parity.json"), "w"))
     print(f"wrote parity for {args.model} ({meta['model_version']}, {config})")
 
 

@@ -126,9 +126,14 @@ public sealed class LearnedNeedMinerTests : IDisposable
         var hidden = root.GetProperty("hidden").EnumerateArray().SelectMany(s => s.EnumerateArray()).SelectMany(p => p.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
         var mask = root.GetProperty("mask").EnumerateArray().SelectMany(s => s.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
         var batch = root.GetProperty("mask").GetArrayLength();
+        // Heads that read surface features (casing, digits, …) record the random ones they were checked on.
+        var surface = root.TryGetProperty("surface", out var recorded)
+            ? recorded.EnumerateArray().SelectMany(s => s.EnumerateArray()).SelectMany(p => p.EnumerateArray()).Select(v => v.GetSingle()).ToArray()
+            : null;
         using var head = new EnglishAspectHead(LearnedMinerFiles.Default.EnglishHead);
+        (surface != null).ShouldBe(head.TakesSurface);
 
-        var (tags, polarity) = head.Run(hidden, mask, batch, mask.Length / batch);
+        var (tags, polarity) = head.Run(hidden, mask, batch, mask.Length / batch, surface);
 
         var expectedTags = root.GetProperty("tags").EnumerateArray().SelectMany(s => s.EnumerateArray()).SelectMany(p => p.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
         var expectedPolarity = root.GetProperty("polarity").EnumerateArray().SelectMany(s => s.EnumerateArray()).SelectMany(p => p.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
