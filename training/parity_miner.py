@@ -20,8 +20,7 @@ def main():
     config = json.loads(meta["head"])
     init = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
     # miner-en-3 on: an ensemble of `members` heads (older heads were a single Head, their names without "members.k.").
-    surface = config.get("surface", 0)
-    head = Ensemble([Head(config["hidden"], layers=config["layers"], heads=config["heads"], surface=k) for k in config.get("member_surface", [0])])
+    head = Ensemble([Head(config["hidden"], layers=config["layers"], heads=config["heads"]) for _ in range(config.get("members", 1))])
     # The exporter merges initializers with identical values (untrained LayerNorms): only trained heads load back.
     missing = [k for k in head.state_dict() if "head." + k not in init]
     assert not missing, f"initializers merged or renamed at export: {missing}"
@@ -30,13 +29,10 @@ def main():
     model = Exported(head).eval()
     torch.manual_seed(7)
     x = torch.randn(2, 7, D).round(decimals=5); m = torch.ones(2, 7); m[1, 5:] = 0
-    s = (torch.rand(2, 7, surface) < 0.3).float() if surface else None
     with torch.no_grad():
-        t, p = model(x, m, s) if surface else model(x, m)
-    record = {"hidden": x.numpy().tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()}
-    if surface:
-        record["surface"] = s.numpy().tolist()
-    json.dump(record, open(args.model.replace(".onnx", ".parity.json"), "w"))
+        t, p = model(x, m)
+    json.dump({"hidden": x.numpy().tolist(), "mask": m.numpy().tolist(), "tags": t.numpy().tolist(), "polarity": p.numpy().tolist()},
+              open(args.model.replace(".onnx", ".parity.json"), "w"))
     print(f"wrote parity for {args.model} ({meta['model_version']}, {config})")
 
 

@@ -131,9 +131,8 @@ class Exported(nn.Module):
         super().__init__()
         self.head = head
 
-    def forward(self, hidden, mask, *surface):
-        # A head with surface features reads them as an input of their own ([batch, pieces, SURFACE]).
-        t, p = self.head(torch.cat([hidden, surface[0]], dim=-1) if surface else hidden, mask)
+    def forward(self, hidden, mask):
+        t, p = self.head(hidden, mask)
         return torch.softmax(t, -1), torch.softmax(p, -1)
 
 
@@ -318,7 +317,7 @@ def main():
     ap.add_argument("--laptops-repeat", type=int, default=1, help="laptops-train sentences per epoch, times")
     ap.add_argument("--select", choices=["mean", "semeval-min"], default="semeval-min")
     ap.add_argument("--combine", nargs="*", default=[], help="skip training: average the heads saved by earlier runs (<out>.seed<k>.pt)")
-    ap.add_argument("--surface", action="store_true", help="casing/digit/punctuation/word-start features per piece (an ONNX input `surface`)")
+    ap.add_argument("--surface", action="store_true", help="experiment only (not exportable): casing/digit/punctuation/word-start features per piece")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     # Heads without surface features ignore them: an ensemble being combined reads them whatever its members are.
@@ -350,8 +349,9 @@ def export(model, out, threshold, scores, version, config, epoch):
     exported = Exported(model)
     x = torch.randn(2, 7, D); m = torch.ones(2, 7); m[1, 5:] = 0
     inputs, names, axes = (x, m), ["hidden", "mask"], {"hidden": {0: "batch", 1: "pieces"}, "mask": {0: "batch", 1: "pieces"}}
-    if config["surface"]:
-        inputs += ((torch.rand(2, 7, config["surface"]) < 0.3).float(),); names.append("surface"); axes["surface"] = {0: "batch", 1: "pieces"}
+    # Surface features were tried (miner-en-3 work) and did not pay on validation; the C# head feeds hidden and mask
+    # only, so a head that reads them would need an ONNX input `surface` and the C# runner to compute them.
+    assert not config["surface"], "heads with surface features are not served"
     # No constant folding: initializers keep their PyTorch names (parity_miner.py loads them back by name); ONNX
     # Runtime folds the weight transposes itself when it loads the model.
     torch.onnx.export(exported, inputs, out, input_names=names, output_names=["tags", "polarity"],

@@ -13,8 +13,6 @@ public sealed record TaggedTerm(int From, int To, float Negative, float Neutral,
 /// </summary>
 public sealed class EnglishAspectHead : IDisposable
 {
-    /// <summary>Per-piece surface features of heads that take a <c>surface</c> input (see <see cref="Surface"/>).</summary>
-    public const int SurfaceFeatures = 5;
     private static readonly string[] OutputNames = ["tags", "polarity"];
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
@@ -26,54 +24,19 @@ public sealed class EnglishAspectHead : IDisposable
         var metadata = _session.ModelMetadata.CustomMetadataMap;
         Version = metadata.GetValueOrDefault("model_version", "unversioned");
         Threshold = float.Parse(metadata.GetValueOrDefault("threshold", "0.5"), System.Globalization.CultureInfo.InvariantCulture);
-        TakesSurface = _session.InputMetadata.ContainsKey("surface");
     }
-
-    /// <summary>Whether the head reads the pieces' surface features next to the encoder states (the encoder is uncased).</summary>
-    public bool TakesSurface { get; }
 
     public string Version { get; }
 
     public float Threshold { get; }
 
     /// <summary>Raw head outputs for a padded batch: hidden [batch, pieces, 384], mask [batch, pieces] → tags and polarity [batch, pieces, 3].</summary>
-    public (float[] Tags, float[] Polarity) Run(float[] hidden, float[] mask, int batch, int pieces, float[]? surface = null)
+    public (float[] Tags, float[] Polarity) Run(float[] hidden, float[] mask, int batch, int pieces)
     {
         using var h = OrtValue.CreateTensorValueFromMemory(hidden, [batch, pieces, MiniLmEncoder.Dimensions]);
         using var m = OrtValue.CreateTensorValueFromMemory(mask, [batch, pieces]);
-        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal) { ["hidden"] = h, ["mask"] = m };
-        using var s = TakesSurface ? OrtValue.CreateTensorValueFromMemory(surface ?? new float[batch * pieces * SurfaceFeatures], [batch, pieces, SurfaceFeatures]) : null;
-        if (s != null)
-        {
-            inputs["surface"] = s;
-        }
-
-        using var outputs = _session.Run(_runOptions, inputs, OutputNames);
+        using var outputs = _session.Run(_runOptions, new Dictionary<string, OrtValue>(StringComparer.Ordinal) { ["hidden"] = h, ["mask"] = m }, OutputNames);
         return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
-    }
-
-    /// <summary>
-    /// Surface features of one piece, as training/train_miner.py's <c>surface</c> computes them: first character
-    /// upper-case, every letter upper-case (2+ letters), has a digit, no letter or digit, starts a word.
-    /// </summary>
-    public static void Surface(string text, WordPiece piece, Span<float> into)
-    {
-        var span = text.AsSpan(piece.From, piece.To - piece.From);
-        int letters = 0, upper = 0;
-        bool digit = false, alphanumeric = false;
-        foreach (var c in span)
-        {
-            letters += char.IsLetter(c) ? 1 : 0;
-            upper += char.IsLetter(c) && char.IsUpper(c) ? 1 : 0;
-            digit |= char.IsDigit(c);
-            alphanumeric |= char.IsLetterOrDigit(c);
-        }
-
-        into[0] = span.Length > 0 && char.IsUpper(span[0]) ? 1 : 0;
-        into[1] = letters >= 2 && upper == letters ? 1 : 0;
-        into[2] = digit ? 1 : 0;
-        into[3] = alphanumeric ? 0 : 1;
-        into[4] = piece.From == 0 || !char.IsLetterOrDigit(text[piece.From - 1]) ? 1 : 0;
     }
 
     /// <summary>Terms of encoded sequences (one head call for the batch).</summary>
@@ -83,18 +46,13 @@ public sealed class EnglishAspectHead : IDisposable
         var pieces = Math.Max(1, sequences.Max(s => s.Pieces.Count));
         var hidden = new float[batch * pieces * MiniLmEncoder.Dimensions];
         var mask = new float[batch * pieces];
-        var surface = TakesSurface ? new float[batch * pieces * SurfaceFeatures] : null;
         for (var b = 0; b < batch; b++)
         {
             sequences[b].Hidden.CopyTo(hidden, b * pieces * MiniLmEncoder.Dimensions);
             mask.AsSpan(b * pieces, sequences[b].Pieces.Count).Fill(1);
-            for (var p = 0; surface != null && p < sequences[b].Pieces.Count; p++)
-            {
-                Surface(texts[b], sequences[b].Pieces[p], surface.AsSpan(((b * pieces) + p) * SurfaceFeatures, SurfaceFeatures));
-            }
         }
 
-        var (tags, polarity) = Run(hidden, mask, batch, pieces, surface);
+        var (tags, polarity) = Run(hidden, mask, batch, pieces);
         var result = new List<List<TaggedTerm>>(batch);
         for (var b = 0; b < batch; b++)
         {
