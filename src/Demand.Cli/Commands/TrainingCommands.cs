@@ -44,13 +44,14 @@ internal static class TrainingCommands
         var cutoffs = new Option<int>("--training-cutoffs") { Description = "Training cutoffs before the back-test week.", DefaultValueFactory = _ => 6 };
         var backTests = new Option<int>("--backtests") { Description = "Back-test cutoffs (one horizon apart) ending at the cutoff.", DefaultValueFactory = _ => 2 };
         var floor = new Option<bool>("--fail-below-baseline") { Description = "Exit 1 when what the app serves is below the best baseline on Recall@5 or AUC." };
-        var command = new Command("evaluate", "What the app would serve a merchant whose logs are exactly these: ingest, train and gate on the history before the cutoff, score the horizon; AUC, Recall@5, NDCG@5 and calibration next to the baselines.") { logs, model, cutoff, horizon, mapping, active, step, cutoffs, backTests, floor };
+        var challengers = new Option<string[]>("--challenger") { Description = "A sequence challenger ONNX (training/train_sequence.py) scored on the same horizon pairs, next to the served ranker; repeatable. Not part of the gate." };
+        var command = new Command("evaluate", "What the app would serve a merchant whose logs are exactly these: ingest, train and gate on the history before the cutoff, score the horizon; AUC, Recall@5, NDCG@5 and calibration next to the baselines.") { logs, model, cutoff, horizon, mapping, active, step, cutoffs, backTests, floor, challengers };
         command.SetAction(parse =>
         {
             try
             {
                 var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
-                var served = ServedEvaluation.Run(set, parse.GetValue(cutoff), parse.GetValue(horizon), parse.GetValue(model)!, new MerchantTrainingOptions { ActiveDays = parse.GetValue(active), CutoffStepDays = parse.GetValue(step), TrainingCutoffs = parse.GetValue(cutoffs), BackTestCutoffs = parse.GetValue(backTests) }, Console.WriteLine);
+                var served = ServedEvaluation.Run(set, parse.GetValue(cutoff), parse.GetValue(horizon), parse.GetValue(model)!, new MerchantTrainingOptions { ActiveDays = parse.GetValue(active), CutoffStepDays = parse.GetValue(step), TrainingCutoffs = parse.GetValue(cutoffs), BackTestCutoffs = parse.GetValue(backTests) }, Console.WriteLine, parse.GetValue(challengers));
                 Console.WriteLine(served.ToTable());
                 if (parse.GetValue(floor) && !served.AtLeastBestBaseline)
                 {
