@@ -81,9 +81,7 @@ public sealed partial class LearnedNeedMiner : IOfflineNeedMiner, IDisposable
 
                 foreach (var term in tagged[k])
                 {
-                    var polarity = term.Negative >= Math.Max(term.Neutral, term.Positive) || AspectNeeds.IsComplaint(AspectNeeds.ClauseAround(sentence, term.From - from, term.To - from))
-                        ? AspectNeeds.Negative
-                        : term.Positive >= term.Neutral ? AspectNeeds.Positive : AspectNeeds.Neutral;
+                    var polarity = AspectNeeds.PolarityOf(term.Negative, term.Neutral, term.Positive, AspectNeeds.ClauseAround(sentence, term.From - from, term.To - from));
                     var word = text[term.From..term.To];
                     var (aspect, need) = AspectNeeds.Of(word, sentence);
                     results[review].Add(new MinedNeed(

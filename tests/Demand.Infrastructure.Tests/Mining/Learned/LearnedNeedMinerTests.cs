@@ -74,6 +74,17 @@ public sealed class LearnedNeedMinerTests : IDisposable
         found.ShouldContain(n => n.Term == "speakers" && n.Polarity == "negative");
     }
 
+    [Theory]
+    [InlineData("The fan is not too loud at all.")]
+    [InlineData("I never had a problem with the charger.")]
+    [InlineData("The keyboard is not bad.")]
+    public void A_negated_fault_never_becomes_a_need(string text)
+    {
+        var found = Mine(text);
+
+        found.ShouldNotContain(n => n.Polarity == "negative", string.Join("; ", found.Select(n => $"{n.Term}: {n.Polarity}")));
+    }
+
     [Fact]
     public void Every_aspect_span_is_its_term_in_the_original_text()
     {
