@@ -34,7 +34,8 @@ fi
 
 # Demand predictions on real public logs (../shared/datasets/real-logs), ingested through mappings only: what the app
 # would serve a merchant whose logs are exactly these (gate on the history, scored on the held-out horizon). Floor: the
-# served ranker at least the best baseline on Recall@5 and AUC (the evaluate command exits 1 otherwise).
+# served ranker at least the best baseline on Recall@5 and AUC (the evaluate command exits 1 otherwise). The global
+# sequence challenger (models/demand-gru.onnx) is scored on the same pairs for the record: no floor, not served.
 reallogs="$datasets/real-logs"
 for d in taobao-userbehavior-head84k diginetica; do
   if [ ! -d "$reallogs/$d" ]; then
@@ -49,14 +50,14 @@ python3 training/real_logs.py diginetica --data "$reallogs/diginetica" --out "$w
 
 echo "== Taobao UserBehavior (815 shoppers, 9 days): history 7 days, horizon 2 days"
 if ! dotnet "$demand" evaluate --logs "$work/taobao" --mapping training/mappings/taobao-userbehavior.json \
-    --cutoff 7 --horizon 2 --step 1 --backtests 1 --fail-below-baseline; then
+    --cutoff 7 --horizon 2 --step 1 --backtests 1 --challenger models/demand-gru.onnx --fail-below-baseline; then
   echo "evaluate.sh: FAILED: on Taobao UserBehavior the served ranker is below the best baseline (Recall@5 or AUC)" >&2
   exit 1
 fi
 
 echo "== DIGINETICA orders joined with categories (4,425 buyers, 5.5 months): history 90 days, horizon 14 days"
 if ! dotnet "$demand" evaluate --logs "$work/diginetica" --mapping training/mappings/diginetica-orders.json \
-    --cutoff 90 --horizon 14 --active-days 365 --backtests 2 --fail-below-baseline; then
+    --cutoff 90 --horizon 14 --active-days 365 --backtests 2 --challenger models/demand-gru.onnx --fail-below-baseline; then
   echo "evaluate.sh: FAILED: on DIGINETICA the served ranker is below the best baseline (Recall@5 or AUC)" >&2
   exit 1
 fi

@@ -12,7 +12,10 @@ namespace Demand.Cli.Commands;
 /// </summary>
 internal sealed record ServedEvaluation(string Served, string Reason, int Buyers, int Pairs, double Coverage, string Period, IReadOnlyList<RankerMetrics> Horizon, IReadOnlyList<RankerMetrics> BackTest)
 {
-    public static ServedEvaluation Run(TrainingSet set, int cutoffOffset, int horizonDays, string modelPath, MerchantTrainingOptions options, Action<string> log)
+    /// <summary>Sequence challengers (<c>--challenger</c>) scored on the same horizon pairs; never part of the gate.</summary>
+    public IReadOnlyList<RankerMetrics> Challengers { get; init; } = [];
+
+    public static ServedEvaluation Run(TrainingSet set, int cutoffOffset, int horizonDays, string modelPath, MerchantTrainingOptions options, Action<string> log, IReadOnlyList<string>? challengerPaths = null)
     {
         var first = set.Days.Min();
         var last = set.Days.Max();
@@ -24,6 +27,32 @@ internal sealed record ServedEvaluation(string Served, string Reason, int Buyers
                 : $"--cutoff {cutoffOffset} leaves no history to train and back-test on: it must be more than the {horizonDays}-day horizon (and less than {span}).");
         }
 
+        // Loaded before the minutes of training, so a file that does not fit is refused at once.
+        var challengers = (challengerPaths ?? []).Select(LoadChallenger).ToList();
+        try
+        {
+            return Run(set, cutoffOffset, horizonDays, modelPath, options, log, challengers, first, last);
+        }
+        finally
+        {
+            challengers.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static SequenceOnnxModel LoadChallenger(string path)
+    {
+        try
+        {
+            return SequenceOnnxModel.Load(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is ModelMismatchException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or IOException or UnauthorizedAccessException)
+        {
+            throw new EvaluationInputException($"--challenger {path}: {e.Message}");
+        }
+    }
+
+    private static ServedEvaluation Run(TrainingSet set, int cutoffOffset, int horizonDays, string modelPath, MerchantTrainingOptions options, Action<string> log, List<SequenceOnnxModel> challengers, DateOnly first, DateOnly last)
+    {
         var cutoff = first.AddDays(cutoffOffset);
         var horizonEnd = cutoff.AddDays(horizonDays);
         var effective = Math.Min(horizonDays, last.DayNumber - cutoff.DayNumber + 1);
@@ -36,9 +65,27 @@ internal sealed record ServedEvaluation(string Served, string Reason, int Buyers
 
         var data = set.Build("m", [cutoff], horizonDays, activeDays: options.ActiveDays).Single();
         var horizon = training.Candidates.Select(c => RankerEvaluation.Evaluate(c.Name, data, RankerEvaluation.Score(data, c.Scorer))).ToList();
+        var challengerRows = new List<RankerMetrics>();
+        if (challengers.Count > 0)
+        {
+            var features = new float[data.Rows.Count * PairFeatures.Count];
+            for (var i = 0; i < data.Rows.Count; i++)
+            {
+                data.Rows[i].CopyTo(features, i * PairFeatures.Count);
+            }
+
+            var sequences = PairSequence.Build(set, data);
+            foreach (var challenger in challengers)
+            {
+                var scores = new float[data.Rows.Count];
+                challenger.Score(features, sequences, data.Rows.Count, scores);
+                challengerRows.Add(RankerEvaluation.Evaluate("challenger: " + challenger.Version, data, scores));
+            }
+        }
+
         var (buyers, coverage) = RankerEvaluation.Buyers(data);
         var period = $"history {first:yyyy-MM-dd}..{cutoff.AddDays(-1):yyyy-MM-dd}, horizon {cutoff:yyyy-MM-dd}..{horizonEnd.AddDays(-1):yyyy-MM-dd}" + (effective < horizonDays ? $" (data ends {last:yyyy-MM-dd}: {effective} days)" : "");
-        return new ServedEvaluation(training.Decision.Winner.Name, training.Decision.Reason, buyers, data.Rows.Count, coverage, period, horizon, training.Decision.BackTest);
+        return new ServedEvaluation(training.Decision.Winner.Name, training.Decision.Reason, buyers, data.Rows.Count, coverage, period, horizon, training.Decision.BackTest) { Challengers = challengerRows };
     }
 
     private RankerMetrics ServedRow => Horizon.Single(r => r.Name == Served);
@@ -70,8 +117,20 @@ internal sealed record ServedEvaluation(string Served, string Reason, int Buyers
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {r.Name,-42}{r.Auc,8:F3}{r.Recall,10:F3}{r.Ndcg,9:F3}{r.Ece,8:F3}");
         }
 
+        foreach (var r in Challengers)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {r.Name,-42}{r.Auc,8:F3}{r.Recall,10:F3}{r.Ndcg,9:F3}{r.Ece,8:F3}");
+        }
+
+        foreach (var r in Challengers)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Name}: Recall@5 / best baseline {Ratio(r.Recall, BestBaselineRecall):F2}×, / served {Ratio(r.Recall, ServedRow.Recall):F2}×; AUC / best baseline {Ratio(r.Auc, BestBaselineAuc):F2}×");
+        }
+
         sb.AppendLine(CultureInfo.InvariantCulture, $"AUC served / best baseline: {ServedRow.Auc / BestBaselineAuc:F2}×");
         sb.Append(CultureInfo.InvariantCulture, $"Recall@5 served / best baseline: {(BestBaselineRecall > 0 ? ServedRow.Recall / BestBaselineRecall : 0):F2}×");
         return sb.ToString();
     }
+
+    private static double Ratio(double a, double b) => b > 0 ? a / b : 0;
 }

@@ -18,13 +18,14 @@ internal static class TrainingCommands
         var cutoffs = new Option<string>("--cutoffs") { Description = "Comma-separated day offsets from the first day (features before, labels from).", DefaultValueFactory = _ => "14,17,20,23" };
         var horizon = new Option<int>("--horizon") { Description = "Label horizon in days.", DefaultValueFactory = _ => 7 };
         var mapping = new Option<string?>("--mapping") { Description = "Mapping file (default layout when omitted)." };
-        var command = new Command("export-training", "Write training pairs (features + labels) from daily log parts.") { logs, output, cutoffs, horizon, mapping };
+        var active = new Option<int>("--active-days") { Description = "Shoppers seen within this many days before a cutoff are exported (as `evaluate --active-days`).", DefaultValueFactory = _ => 30 };
+        var command = new Command("export-training", "Write training pairs (features, daily sequences, labels) from daily log parts.") { logs, output, cutoffs, horizon, mapping, active };
         command.SetAction(parse =>
         {
             var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
             var first = set.Days.Min();
-            var sets = set.Build("m", parse.GetValue(cutoffs)!.Split(',').Select(c => first.AddDays(int.Parse(c, CultureInfo.InvariantCulture))), parse.GetValue(horizon));
-            var rows = Write(parse.GetValue(output)!, sets);
+            var sets = set.Build("m", parse.GetValue(cutoffs)!.Split(',').Select(c => first.AddDays(int.Parse(c, CultureInfo.InvariantCulture))), parse.GetValue(horizon), activeDays: parse.GetValue(active));
+            var rows = Write(parse.GetValue(output)!, sets, set);
             Console.WriteLine($"{rows:N0} pairs over {sets.Count} cutoffs → {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;
         });
@@ -43,13 +44,14 @@ internal static class TrainingCommands
         var cutoffs = new Option<int>("--training-cutoffs") { Description = "Training cutoffs before the back-test week.", DefaultValueFactory = _ => 6 };
         var backTests = new Option<int>("--backtests") { Description = "Back-test cutoffs (one horizon apart) ending at the cutoff.", DefaultValueFactory = _ => 2 };
         var floor = new Option<bool>("--fail-below-baseline") { Description = "Exit 1 when what the app serves is below the best baseline on Recall@5 or AUC." };
-        var command = new Command("evaluate", "What the app would serve a merchant whose logs are exactly these: ingest, train and gate on the history before the cutoff, score the horizon; AUC, Recall@5, NDCG@5 and calibration next to the baselines.") { logs, model, cutoff, horizon, mapping, active, step, cutoffs, backTests, floor };
+        var challengers = new Option<string[]>("--challenger") { Description = "A sequence challenger ONNX (training/train_sequence.py) scored on the same horizon pairs, next to the served ranker; repeatable. Not part of the gate." };
+        var command = new Command("evaluate", "What the app would serve a merchant whose logs are exactly these: ingest, train and gate on the history before the cutoff, score the horizon; AUC, Recall@5, NDCG@5 and calibration next to the baselines.") { logs, model, cutoff, horizon, mapping, active, step, cutoffs, backTests, floor, challengers };
         command.SetAction(parse =>
         {
             try
             {
                 var set = Load(parse.GetValue(logs)!, parse.GetValue(mapping));
-                var served = ServedEvaluation.Run(set, parse.GetValue(cutoff), parse.GetValue(horizon), parse.GetValue(model)!, new MerchantTrainingOptions { ActiveDays = parse.GetValue(active), CutoffStepDays = parse.GetValue(step), TrainingCutoffs = parse.GetValue(cutoffs), BackTestCutoffs = parse.GetValue(backTests) }, Console.WriteLine);
+                var served = ServedEvaluation.Run(set, parse.GetValue(cutoff), parse.GetValue(horizon), parse.GetValue(model)!, new MerchantTrainingOptions { ActiveDays = parse.GetValue(active), CutoffStepDays = parse.GetValue(step), TrainingCutoffs = parse.GetValue(cutoffs), BackTestCutoffs = parse.GetValue(backTests) }, Console.WriteLine, parse.GetValue(challengers));
                 Console.WriteLine(served.ToTable());
                 if (parse.GetValue(floor) && !served.AtLeastBestBaseline)
                 {
@@ -106,7 +108,8 @@ internal static class TrainingCommands
         return set;
     }
 
-    public static int Write(string folder, IReadOnlyList<CutoffSet> sets)
+    /// <summary>Writes the pairs; with <paramref name="logs"/> also each pair's <see cref="PairSequence"/> (seq.f32, [N, days, channels]).</summary>
+    public static int Write(string folder, IReadOnlyList<CutoffSet> sets, TrainingSet? logs = null)
     {
         Directory.CreateDirectory(folder);
         using var features = new BinaryWriter(File.Create(Path.Combine(folder, "features.f32")));
@@ -131,10 +134,24 @@ internal static class TrainingCommands
             }
         }
 
+        if (logs is not null)
+        {
+            using var sequences = new BinaryWriter(File.Create(Path.Combine(folder, "seq.f32")));
+            foreach (var set in sets)
+            {
+                // One cutoff at a time: a cutoff's sequences are 896 bytes a pair.
+                foreach (var v in PairSequence.Build(logs, set))
+                {
+                    sequences.Write(v);
+                }
+            }
+        }
+
         File.WriteAllText(Path.Combine(folder, "meta.json"), JsonSerializer.Serialize(new
         {
             featureNames = PairFeatures.Names,
             featureVersion = PairFeatures.Version,
+            sequence = logs is null ? null : new { version = PairSequence.Version, days = PairSequence.Days, channels = PairSequence.ChannelNames },
             summary = new
             {
                 cutoffs = sets.Select(s => s.Cutoff.ToString("O", CultureInfo.InvariantCulture)).ToArray(),

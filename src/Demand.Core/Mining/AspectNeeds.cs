@@ -50,6 +50,11 @@ public static partial class AspectNeeds
     [GeneratedRegex(@"\b(only (lasts?|lasted|lasting|works?|worked|gets?|got)|dies|died|broke|broken|stopped working|(does|did|do)(n't| not) work|won't (turn on|charge|work)|runs? out|ran out|drains?|overheats?|crash(es|ed)?|freez(es|ing)|fell apart|noisy|(?<!\bnot )(too|so) loud|crackl(e|es|ed|ing)|buzz(es|ed|ing)?|rattl(e|es|ed|ing))\b", RegexOptions.IgnoreCase)]
     private static partial Regex ComplaintCue();
 
+    // A negation, up to two words, then a fault: "not too loud", "never had a problem", "doesn't overheat", "can't complain".
+    // Bare "loud" or "bright" is left out: "not loud enough" is a complaint.
+    [GeneratedRegex(@"\b(?:not|never|no|hardly|without|nothing|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:too\s+\w+|so\s+(?:loud|noisy|slow|hot|heavy)|bad|terrible|awful|noisy|problems?|issues?|complain(?:ts?)?|trouble|slow|laggy|heavy|overpriced|expensive|flimsy|disappoint(?:ed|ing)|overheats?|crash(?:es)?|freezes?|dies|die|breaks?|drains?|rattles?|rattle|buzz(?:es)?|crackles?|wrong)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NegatedFault();
+
     [GeneratedRegex(@"[,;:]|\b(but|though|although|while|whereas|however)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ClauseBreak();
 
@@ -115,9 +120,29 @@ public static partial class AspectNeeds
     /// An English complaint the encoder-based polarity tends to read as neutral or praise: a limit stated plainly
     /// ("only lasts 3 hours", "runs out by noon"), a failure ("stopped working", "dies") or a sound fault ("so loud",
     /// "noisy", "crackle": the head miner-en-2 reads "the fan is so loud" as praise, as it does loud speakers).
-    /// Overrides the learned polarity within the term's own clause only.
+    /// Overrides the learned polarity within the term's own clause only; a negated cue ("never crashes") is not one.
     /// </summary>
-    public static bool IsComplaint(string clause) => ComplaintCue().IsMatch(clause);
+    public static bool IsComplaint(string clause) => ComplaintCue().IsMatch(NegatedFault().Replace(clause, " "));
+
+    /// <summary>
+    /// The polarity of an English term from the head's scores and the term's own clause. A complaint cue outside any
+    /// negation wins ("it broke", "only lasts 3 hours"); otherwise a negated fault is praise ("not too loud", "never had
+    /// a problem", "doesn't overheat": the head reads the fault word and calls it a complaint); otherwise the head decides.
+    /// </summary>
+    public static string PolarityOf(float negative, float neutral, float positive, string clause)
+    {
+        if (IsComplaint(clause))
+        {
+            return Negative;
+        }
+
+        if (NegatedFault().IsMatch(clause))
+        {
+            return Positive;
+        }
+
+        return negative >= Math.Max(neutral, positive) ? Negative : positive >= neutral ? Positive : Neutral;
+    }
 
     /// <summary>1 a wish, 2 a problem, 3 broken or unusable; praise and mentions are 1.</summary>
     public static int Severity(string polarity, string context, IReadOnlyCollection<string>? chineseWords = null)

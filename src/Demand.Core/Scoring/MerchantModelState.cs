@@ -64,6 +64,12 @@ public sealed record TrainingRun
     public required string Reason { get; init; }
 
     public string? MerchantModelSkipped { get; init; }
+
+    /// <summary>The outcomes pooled per recipe when the run started (<see cref="LiveEvidence"/>).</summary>
+    public IReadOnlyList<LiveRecord> Live { get; init; } = [];
+
+    /// <summary>Candidates left out of the gate because their recipe lost on live outcomes, each with why.</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
 }
 
 public sealed record CandidateFigures(string Name, CandidateKind Kind, double Auc, double RecallAt5);

@@ -41,7 +41,8 @@ public sealed record MerchantTrainingResult(
 public static class MerchantTraining
 {
     public static MerchantTrainingResult Run(
-        TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null, IReadOnlyList<GateCandidate>? extra = null)
+        TrainingSet logs, string merchantId, DateOnly historyEnd, PairScorer? global, string globalName, GateCandidate? champion, MerchantTrainingOptions options, Action<string>? log = null, IReadOnlyList<GateCandidate>? extra = null,
+        string? merchantModelLeftOut = null)
     {
         var first = logs.Days.Min();
         var backCuts = Enumerable.Range(1, options.BackTestCutoffs)
@@ -84,7 +85,11 @@ public static class MerchantTraining
         var positives = labels.Count(l => l);
         var backTestBuyers = backTest.Users.Count(u => u.Bought.Count > 0);
         string? skipped = null;
-        if (positives < options.MinPositives || backTestBuyers < options.MinBackTestBuyers)
+        if (merchantModelLeftOut is not null)
+        {
+            skipped = merchantModelLeftOut;
+        }
+        else if (positives < options.MinPositives || backTestBuyers < options.MinBackTestBuyers)
         {
             skipped = $"too small for its own model: {positives} labelled purchases in training (at least {options.MinPositives} needed) and {backTestBuyers} buyers in the back-test (at least {options.MinBackTestBuyers} needed)";
         }

@@ -85,6 +85,18 @@ public sealed class TrainingSet(Func<string, bool>? includeUser = null)
 
     public IReadOnlyCollection<DateOnly> Days => _days.Keys;
 
+    /// <summary>One shopper's activity in the daily part(s) of <paramref name="day"/>; null when they have none that day.</summary>
+    /// <exception cref="InvalidOperationException">The day was merged into the aggregate of <see cref="CollapseBefore"/>.</exception>
+    public UserFeatures? Activity(DateOnly day, string userId)
+    {
+        if (day < CollapseBefore)
+        {
+            throw new InvalidOperationException($"Days before {CollapseBefore:yyyy-MM-dd} are merged into one aggregate: no per-day activity for {day:yyyy-MM-dd}.");
+        }
+
+        return _days.TryGetValue(day, out var users) ? users.GetValueOrDefault(userId) : null;
+    }
+
     /// <summary>Pairs for each cutoff (features from days before it, labels from <paramref name="horizonDays"/> days from it).</summary>
     /// <param name="labelsBefore">Days from this one on are never labels (a back-test inside a history that ends there).</param>
     /// <param name="keepFeatures">

@@ -1,4 +1,5 @@
 using Demand.Core.Identifiers;
+using Demand.Core.Messaging;
 using Demand.Core.Scoring;
 using Demand.Core.Storage;
 using Demand.Functions.Training;
@@ -14,10 +15,12 @@ namespace Demand.Functions.Nightly;
 /// each due snapshot's <see cref="ModelOutcome"/> is appended to the merchant's model state (once per as-of day) and the
 /// snapshot deleted, and today's snapshot is recorded with the model that serves now (create-only: a retry or a second
 /// night on the same data day keeps the first). A snapshot whose horizon the data has not reached
-/// <see cref="MaxPendingDays"/> days after it was written (uploads stopped) is deleted unevaluated. Every step is safe to repeat.
+/// <see cref="MaxPendingDays"/> days after it was written (uploads stopped) is deleted unevaluated. An outcome that turns
+/// the served recipe into a loser (<see cref="LiveEvidence"/>) asks for a retrain at once rather than at the weekly one.
+/// Every step is safe to repeat.
 /// </summary>
 public sealed partial class OutcomeTracker(
-    IPredictionSnapshots snapshots, IModelStore store, MerchantModels models, IOptions<TrainingOptions> training, TimeProvider time, ILogger<OutcomeTracker> logger)
+    IPredictionSnapshots snapshots, IModelStore store, MerchantModels models, ITrainingRequests retrain, IOptions<TrainingOptions> training, TimeProvider time, ILogger<OutcomeTracker> logger)
 {
     /// <summary>Due snapshots evaluated in one night at most (after downtime the rest follow on the next nights).</summary>
     public const int MaxDuePerNight = 7;
@@ -78,6 +81,16 @@ public sealed partial class OutcomeTracker(
         {
             var snapshot = pass.Due[i];
             var outcome = OutcomeTracking.Evaluate(snapshot, pass.Bought(i), time.GetUtcNow());
+
+            // Sent before the outcome is stored: a failure in between repeats the request on the retry, never loses it.
+            var state = await store.GetStateAsync(merchantId, cancellationToken);
+            var recipe = ModelVersions.Recipe(state?.ActiveVersion ?? models.Global.Version);
+            if (ModelVersions.Recipe(outcome.ModelVersion) == recipe && LiveEvidence.TurnsLosing(state?.Outcomes ?? [], outcome, recipe))
+            {
+                await retrain.RequestAsync(merchantId, cancellationToken);
+                LogRetrain(merchantId, recipe, snapshot.AsOfDay);
+            }
+
             var added = false;
             await store.UpdateStateAsync(merchantId, s => added = OutcomeTracking.Append(s, outcome), cancellationToken);
             await snapshots.DeleteAsync(merchantId, snapshot.AsOfDay, cancellationToken);
@@ -98,6 +111,9 @@ public sealed partial class OutcomeTracker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outcome of {Merchant} as of {AsOfDay} ({ModelVersion}): {Shoppers} shoppers, {Buyers} buyers, AUC {Auc}, Recall@5 {RecallAt5} (added {Added})")]
     private partial void LogEvaluated(string merchant, DateOnly asOfDay, string modelVersion, int shoppers, int buyers, double? auc, double? recallAt5, bool added);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Merchant}'s served recipe {Recipe} now loses to a baseline on live outcomes (as of {AsOfDay}): retraining requested")]
+    private partial void LogRetrain(string merchant, string recipe, DateOnly asOfDay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Prediction snapshot of {Merchant} as of {AsOfDay} is unreadable: deleted unevaluated")]
     private partial void LogUnreadable(Exception exception, string merchant, DateOnly asOfDay);

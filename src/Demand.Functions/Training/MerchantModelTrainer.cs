@@ -1,6 +1,4 @@
 using Demand.Core.Identifiers;
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Demand.Core;
 using Demand.Core.Scoring;
@@ -51,14 +49,28 @@ public sealed partial class MerchantModelTrainer(
             return await RecordAsync(merchantId, Skipped(historyEnd, $"too little history: {logs.Days.Count} days with accepted events, at least {(2 * o.HorizonDays) + 1} needed to train and back-test"), null, cancellationToken);
         }
 
+        // Outcomes overrule the back-test for a recipe that served and lost: it stays out until they age out.
+        var global = served.Global;
+        var live = LiveEvidence.Records(state?.Outcomes ?? []);
+        var losing = live.Where(r => r.Losing).ToDictionary(r => r.Recipe, StringComparer.Ordinal);
+        var leftOut = new List<string>();
         GateCandidate? champion = null;
         if (state is { ActiveVersion: { } active, ActiveKind: not CandidateKind.Global } && await served.LoadAsync(merchantId, active, cancellationToken) is { } current)
         {
             champion = new GateCandidate("current: " + active, CandidateKind.Champion, current.Score);
+            if (losing.TryGetValue(ModelVersions.Recipe(active), out var record))
+            {
+                leftOut.Add($"{champion.Name} ({record.Describe()})");
+                champion = null;
+            }
         }
 
-        var global = served.Global;
-        var result = MerchantTraining.Run(logs, merchantId, historyEnd, global.Score, "global model (" + global.Version + ")", champion, trainingOptions, extra: extra?.For(merchantId));
+        var globalLost = losing.GetValueOrDefault(global.Version);
+        var merchantLost = losing.GetValueOrDefault(ModelVersions.MerchantRecipe);
+        leftOut.AddRange([.. new[] { globalLost, merchantLost }.OfType<LiveRecord>().Select(r => r.Describe())]);
+        var result = MerchantTraining.Run(
+            logs, merchantId, historyEnd, globalLost is null ? global.Score : null, "global model (" + global.Version + ")", champion, trainingOptions, extra: extra?.For(merchantId),
+            merchantModelLeftOut: merchantLost is null ? null : "left out on live outcomes: " + merchantLost.Describe());
         var winner = result.Decision.Winner;
         var figures = result.Candidates.Zip(result.Decision.BackTest, (c, m) => new CandidateFigures(c.Name, c.Kind, Math.Round(m.Auc, 4), Math.Round(m.Recall, 4))).ToList();
         var run = new TrainingRun
@@ -72,8 +84,11 @@ public sealed partial class MerchantModelTrainer(
             BackTest = figures,
             Winner = winner.Name,
             Promoted = false,
-            Reason = result.Decision.Reason + (keep < 1 ? $" (shoppers sampled: {keep:P0} of {shoppers:N0})" : ""),
+            Reason = (leftOut.Count > 0 ? $"left out on live outcomes: {string.Join("; ", leftOut)}. " : "") + result.Decision.Reason
+                + (keep < 1 ? $" (shoppers sampled: {keep:P0} of {shoppers:N0})" : ""),
             MerchantModelSkipped = result.MerchantModelSkipped,
+            Live = live,
+            LeftOut = leftOut,
         };
 
         Promotion? promotion = null;
@@ -85,7 +100,7 @@ public sealed partial class MerchantModelTrainer(
         }
         else if (winner.Linear is { } linear && winner.Kind is CandidateKind.Baseline or CandidateKind.Merchant)
         {
-            var version = VersionName(winner, historyEnd.AddDays(-1));
+            var version = ModelVersions.For(winner, historyEnd.AddDays(-1));
             if (version != state?.ActiveVersion)
             {
                 var metrics = JsonSerializer.Serialize(new { backTestFrom = result.BackTestCutoff, auc = winnerFigures.Auc, recallAt5 = winnerFigures.RecallAt5, bestBaselineRecallAt5 = bestBaseline }, DemandJson.Options);
@@ -95,15 +110,6 @@ public sealed partial class MerchantModelTrainer(
         }
 
         return await RecordAsync(merchantId, run with { Promoted = promotion is not null }, promotion, cancellationToken);
-    }
-
-    /// <summary>A version name that changes with the data and the weights: the same run repeated writes the same version.</summary>
-    public static string VersionName(GateCandidate winner, DateOnly dataDay)
-    {
-        var slug = winner.Kind == CandidateKind.Merchant ? "merchant-logistic" : winner.Name.Replace("baseline: ", "baseline-", StringComparison.Ordinal);
-        var weights = string.Join(',', winner.Linear!.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))) + ";" + winner.Linear.Bias.ToString("R", CultureInfo.InvariantCulture);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(weights)).AsSpan(0, 4));
-        return $"{slug}-{dataDay:yyyyMMdd}-{hash}";
     }
 
     private TrainingRun Skipped(DateOnly historyEnd, string reason) => new()

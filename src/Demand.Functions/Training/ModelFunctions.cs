@@ -33,7 +33,9 @@ public static class ModelHandlers
             Name: state?.ActiveName ?? "global model (" + global + ")",
             LastTraining: run is null ? null : new TrainingRunResponse(
                 run.At, run.HistoryEnd, run.BackTestFrom, run.TrainingPairs, run.SampledOutPairs, run.BackTestBuyers, run.Winner, run.Promoted, run.Reason, run.MerchantModelSkipped,
-                [.. run.BackTest.Select(f => new BackTestFigures(f.Name, f.Kind.ToString().ToLowerInvariant(), f.Auc, f.RecallAt5))]),
+                [.. run.BackTest.Select(f => new BackTestFigures(f.Name, f.Kind.ToString().ToLowerInvariant(), f.Auc, f.RecallAt5))],
+                [.. run.Live.Select(r => new LiveRecordResponse(r.Recipe, r.Horizons, r.Buyers, r.RecallAt5, r.BestBaseline, r.BestBaselineRecallAt5, r.Losing))],
+                run.LeftOut),
             Promotions: [.. (state?.Promotions ?? []).Select(p => new PromotionResponse(p.Version, p.Name, p.Kind.ToString().ToLowerInvariant(), p.At, p.Auc, p.RecallAt5, p.BestBaselineRecallAt5, p.Reason))],
             Outcomes: [.. (state?.Outcomes ?? []).Select(o => new OutcomeResponse(
                 o.ModelVersion, o.AsOfDay, o.AsOf, o.HorizonEnd, o.EvaluatedAt, o.Shoppers, o.Buyers, o.Pairs, o.Auc, o.RecallAt5, o.Ece, o.MeanPropensity, o.ObservedRate,
@@ -46,7 +48,13 @@ public sealed record MerchantModelResponse(string ActiveVersion, string Kind, st
 
 public sealed record TrainingRunResponse(
     DateTimeOffset At, DateOnly HistoryEnd, DateOnly BackTestFrom, int TrainingPairs, int SampledOutPairs, int BackTestBuyers, string Winner, bool Promoted, string Reason, string? MerchantModelSkipped,
-    IReadOnlyList<BackTestFigures> BackTest);
+    IReadOnlyList<BackTestFigures> BackTest, IReadOnlyList<LiveRecordResponse> Live, IReadOnlyList<string> LeftOut);
+
+/// <summary>
+/// A recipe's outcomes pooled over its newest horizons (Recall@5 weighted by buyers) next to the best baseline on the
+/// same shoppers; <c>Losing</c>: enough evidence that it served worse, so the gate leaves it out.
+/// </summary>
+public sealed record LiveRecordResponse(string Recipe, int Horizons, int Buyers, double RecallAt5, string BestBaseline, double BestBaselineRecallAt5, bool Losing);
 
 public sealed record BackTestFigures(string Name, string Kind, double Auc, double RecallAt5);
 

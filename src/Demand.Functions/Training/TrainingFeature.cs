@@ -1,3 +1,5 @@
+using Demand.Core.Messaging;
+using Demand.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +12,7 @@ public static class TrainingFeature
     {
         services.AddOptions<TrainingOptions>().Bind(configuration.GetSection(TrainingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MerchantModelTrainer>();
+        services.AddSingleton<ITrainingRequests>(sp => new QueueTrainingRequests(sp.GetRequiredService<LogsStorage>(), FunctionNames.TrainQueue));
         return services;
     }
 }

@@ -130,40 +130,4 @@ public static class LinearOnnxExporter
         entry.Bytes(2, Proto.Text(value));
         model.Message(14, entry);
     }
-
-    /// <summary>Protocol-buffer wire encoding of one message: varint (type 0) and length-delimited (type 2) fields.</summary>
-    private sealed class Proto
-    {
-        private readonly MemoryStream _buffer = new();
-
-        public static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
-
-        public void Varint(int field, long value)
-        {
-            WriteVarint((ulong)field << 3);
-            WriteVarint((ulong)value);
-        }
-
-        public void Bytes(int field, byte[] value)
-        {
-            WriteVarint(((ulong)field << 3) | 2);
-            WriteVarint((ulong)value.Length);
-            _buffer.Write(value);
-        }
-
-        public void Message(int field, Proto message) => Bytes(field, message.ToArray());
-
-        public byte[] ToArray() => _buffer.ToArray();
-
-        private void WriteVarint(ulong value)
-        {
-            while (value >= 0x80)
-            {
-                _buffer.WriteByte((byte)(value | 0x80));
-                value >>= 7;
-            }
-
-            _buffer.WriteByte((byte)value);
-        }
-    }
 }

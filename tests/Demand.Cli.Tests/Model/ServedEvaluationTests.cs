@@ -71,4 +71,55 @@ public sealed class ServedEvaluationTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_challenger_that_does_not_read_the_pair_features_and_daily_sequence_is_refused_with_one_sentence_before_any_training()
+    {
+        var folder = Directory.CreateTempSubdirectory("demand-challenger-").FullName;
+        try
+        {
+            MarketWriter.Write(new MarketOptions { Users = 40, Days = 20, Seed = 5 }, folder);
+            var set = TrainingCommands.Load(Path.Combine(folder, "logs", "m1"), null);
+            var logged = new List<string>();
+
+            var error = Should.Throw<EvaluationInputException>(() => ServedEvaluation.Run(set, 14, 3, ModelPath, new MerchantTrainingOptions(), logged.Add, [ModelPath]));
+
+            error.Message.ShouldStartWith("--challenger " + ModelPath);
+            error.Message.ShouldContain(PairSequence.InputVersion);
+            error.Message.ShouldNotContain("\n");
+            logged.ShouldBeEmpty("refused before the gate trains anything");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_sequence_challenger_is_scored_on_the_horizon_next_to_the_served_ranker_without_changing_what_is_served()
+    {
+        var folder = Directory.CreateTempSubdirectory("demand-challenger-").FullName;
+        try
+        {
+            MarketWriter.Write(new MarketOptions { Users = 300, Days = 42, Seed = 23 }, folder);
+            var set = TrainingCommands.Load(Path.Combine(folder, "logs", "m1"), null);
+            var challenger = Path.Combine(RepoPaths.RepositoryRoot()!, "models", "demand-gru.onnx");
+
+            var without = ServedEvaluation.Run(set, 35, 7, ModelPath, new MerchantTrainingOptions(), _ => { });
+            var with = ServedEvaluation.Run(set, 35, 7, ModelPath, new MerchantTrainingOptions(), _ => { }, [challenger]);
+
+            with.Served.ShouldBe(without.Served);
+            with.Horizon.ShouldBe(without.Horizon);
+            var row = with.Challengers.ShouldHaveSingleItem();
+            row.Name.ShouldStartWith("challenger: demand-gru");
+            row.Auc.ShouldBeInRange(0.5, 1.0, "a trained ranker on a generated market ranks buyers above chance");
+            var table = with.ToTable();
+            table.ShouldContain(row.Name + ": Recall@5 / best baseline ");
+            table.Split('\n')[^1].ShouldStartWith("Recall@5 served / best baseline: ");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -12,6 +12,35 @@ public sealed class AspectNeedsTests
     [InlineData("The fan is not too loud", false)]
     [InlineData("The speakers are loud and clear", false)]
     [InlineData("The screen is gorgeous", false)]
+    [InlineData("It never crashes and doesn't overheat", false)]
+    [InlineData("No problems until it died", true)]
     public void A_stated_limit_failure_or_sound_fault_is_a_complaint_cue_and_its_negation_is_not(string clause, bool complaint) =>
         AspectNeeds.IsComplaint(clause).ShouldBe(complaint);
+
+    [Theory]
+    [InlineData("The fan is not too loud at all.")]
+    [InlineData("I never had a problem with the charger.")]
+    [InlineData("The keyboard is not bad")]
+    [InlineData("the fan isn’t noisy")]
+    [InlineData("It doesn't overheat")]
+    [InlineData("can't complain about the price")]
+    [InlineData("no issues with the screen")]
+    public void A_negated_fault_is_praise_whatever_the_head_says(string clause) =>
+        AspectNeeds.PolarityOf(negative: 0.9f, neutral: 0.05f, positive: 0.05f, clause).ShouldBe(AspectNeeds.Positive);
+
+    [Theory]
+    [InlineData("The speakers are not loud enough", AspectNeeds.Negative)]
+    [InlineData("The screen isn't bright enough", AspectNeeds.Negative)]
+    [InlineData("Battery life is not great", AspectNeeds.Negative)]
+    [InlineData("no problems at first, then it broke", AspectNeeds.Negative)]
+    [InlineData("the battery only lasts 3 hours", AspectNeeds.Negative)]
+    public void A_negated_quality_or_a_fault_outside_the_negation_stays_a_complaint(string clause, string expected) =>
+        AspectNeeds.PolarityOf(negative: 0.6f, neutral: 0.2f, positive: 0.2f, clause).ShouldBe(expected);
+
+    [Theory]
+    [InlineData(0.2f, 0.3f, 0.5f, AspectNeeds.Positive)]
+    [InlineData(0.2f, 0.5f, 0.3f, AspectNeeds.Neutral)]
+    [InlineData(0.5f, 0.2f, 0.3f, AspectNeeds.Negative)]
+    public void Without_a_cue_the_head_decides(float negative, float neutral, float positive, string expected) =>
+        AspectNeeds.PolarityOf(negative, neutral, positive, "The screen is fine").ShouldBe(expected);
 }
