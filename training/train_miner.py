@@ -114,16 +114,19 @@ class Ensemble(nn.Module):
     """Heads trained from different seeds, their tag and polarity probabilities averaged (one ONNX graph; the heads
     cost little next to the encoder). Returns log-probabilities, so softmax(output) is the average."""
 
-    def __init__(self, members):
+    def __init__(self, members, polarity=None):
         super().__init__()
         self.members = nn.ModuleList(members)
+        self.polarity = list(range(len(members))) if polarity is None else list(polarity)
 
     def forward(self, hidden, mask):
         t = p = 0
-        for member in self.members:
+        for k, member in enumerate(self.members):
             mt, mp = member(hidden, mask)
-            t = t + torch.softmax(mt, -1); p = p + torch.softmax(mp, -1)
-        return torch.log(t / len(self.members)), torch.log(p / len(self.members))
+            t = t + torch.softmax(mt, -1)
+            if k in self.polarity:
+                p = p + torch.softmax(mp, -1)
+        return torch.log(t / len(self.members)), torch.log(p / len(self.polarity))
 
 
 class Exported(nn.Module):
@@ -317,6 +320,7 @@ def main():
     ap.add_argument("--laptops-repeat", type=int, default=1, help="laptops-train sentences per epoch, times")
     ap.add_argument("--select", choices=["mean", "semeval-min"], default="semeval-min")
     ap.add_argument("--combine", nargs="*", default=[], help="skip training: average the heads saved by earlier runs (<out>.seed<k>.pt)")
+    ap.add_argument("--polarity-members", type=int, nargs="*", help="members whose polarity is averaged (default: all)")
     ap.add_argument("--surface", action="store_true", help="experiment only (not exportable): casing/digit/punctuation/word-start features per piece")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -336,9 +340,9 @@ def main():
         members.append(model); epochs.append(epoch)
         torch.save({"weights": model.state_dict(), "epoch": epoch}, f"{args.out}.seed{args.seed + k}.pt")
     config["members"] = len(members)
-    config["member_surface"] = [m.surface for m in members]
-    config["surface"] = max(config["member_surface"])
-    model = Ensemble(members).eval()
+    config["polarity_members"] = args.polarity_members if args.polarity_members else list(range(len(members)))
+    config["surface"] = max(m.surface for m in members)
+    model = Ensemble(members, config["polarity_members"]).eval()
     threshold, scores = validate(model, vals, args.select)
     print(f"ensemble of {len(members)}: threshold {threshold} {report(scores)} selection {selection(scores, args.select):.4f}", flush=True)
     export(model, args.out, threshold, scores, args.version, config, epochs)
