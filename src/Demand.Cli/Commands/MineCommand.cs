@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Demand.Cli.Commands;
 
 /// <summary>
-/// <c>demand mine --in reviews.jsonl [--out needs.jsonl] [--miner offline|openai]</c>: mines a merchant's own reviews
+/// <c>demand mine --in reviews.jsonl [--out needs.jsonl] [--miner offline|openai] [--encoder int8|float]</c>: mines a merchant's own reviews
 /// with the shipped miner. Input lines <c>{"id","text","rating"?,"language"?,"productId"?,"categoryId"?}</c>; one
 /// output line per input <c>{"id","language","aspects":[{"term","from","to","aspect","polarity","need"?,"severity","opinion"?}]}</c>,
 /// <c>from</c>/<c>to</c> in UTF-16 code units of <c>text</c>, end exclusive; <c>need</c> only on complaints.
@@ -35,10 +35,12 @@ internal static class MineCommand
         var output = new Option<string?>("--out") { Description = "Needs, one line per review (default: standard output)." };
         var minerName = new Option<string>("--miner") { Description = "offline (the learned miner, default) or openai.", DefaultValueFactory = _ => "offline" };
         minerName.AcceptOnlyFromAmong("offline", "openai");
-        var command = new Command("mine", "Mine aspects, polarity and needs from reviews in a JSONL file.") { input, output, minerName };
+        var encoder = new Option<string>("--encoder") { Description = "The offline miner's encoder: int8 (shipped, default) or float (for comparisons).", DefaultValueFactory = _ => "int8" };
+        encoder.AcceptOnlyFromAmong("int8", "float");
+        var command = new Command("mine", "Mine aspects, polarity and needs from reviews in a JSONL file.") { input, output, minerName, encoder };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var offline = new LearnedNeedMiner(LearnedMinerFiles.Default);
+            using var offline = new LearnedNeedMiner(LearnedMinerFiles.Default with { Int8Encoder = parse.GetValue(encoder) == "int8" });
             INeedMiner miner = parse.GetValue(minerName) == "openai" ? OpenAi(offline) : offline;
             await using var writer = parse.GetValue(output) is { } file ? new StreamWriter(file) : new StreamWriter(Console.OpenStandardOutput());
             var count = await MineFileAsync(parse.GetValue(input)!, writer, miner, cancellationToken);

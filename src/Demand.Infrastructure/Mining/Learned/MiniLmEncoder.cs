@@ -1,3 +1,4 @@
+using Demand.Infrastructure.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -22,7 +23,11 @@ public sealed class MiniLmEncoder : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
 
-    public MiniLmEncoder(string folder, int intraOpThreads = 1)
+    /// <param name="folder">The encoder folder (model.onnx, vocab.txt).</param>
+    /// <param name="intraOpThreads">ONNX Runtime threads per call.</param>
+    /// <param name="int8">Run the encoder with int8 matrix products (<see cref="OnnxInt8Quantizer"/>), quantised as it loads: about
+    /// twice as fast on one core, and the same aspect-term F1 and polarity accuracy on validation (docs/need-mining.md).</param>
+    public MiniLmEncoder(string folder, int intraOpThreads = 1, bool int8 = true)
     {
         Tokenizer = WordPieceTokenizer.Load(Path.Combine(folder, "vocab.txt"));
         using var options = new SessionOptions
@@ -33,8 +38,13 @@ public sealed class MiniLmEncoder : IDisposable
             InterOpNumThreads = 1,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        _session = new InferenceSession(Path.Combine(folder, "model.onnx"), options);
+        var model = File.ReadAllBytes(Path.Combine(folder, "model.onnx"));
+        Precision = int8 ? "int8" : "float";
+        _session = new InferenceSession(int8 ? OnnxInt8Quantizer.Quantize(model).Model : model, options);
     }
+
+    /// <summary>"int8" or "float": part of the miner's version, because the two give slightly different aspects.</summary>
+    public string Precision { get; }
 
     public WordPieceTokenizer Tokenizer { get; }
 
