@@ -170,7 +170,7 @@ public sealed partial class DashboardTests(DashboardApp app)
     }
 
     [Fact]
-    public async Task The_model_page_shows_every_outcome_the_API_returns_with_the_best_baseline_on_the_same_shoppers()
+    public async Task The_model_page_shows_every_outcome_the_API_returns_with_the_best_baseline_on_the_same_shoppers_and_which_recipes_lost_on_them()
     {
         var merchant = "mout" + Guid.NewGuid().ToString("N")[..6];
         static ModelOutcome Outcome(string version, int day, double? auc, double? recall, params (double? Auc, double? Recall)[] baselines) => new()
@@ -193,6 +193,25 @@ public sealed partial class DashboardTests(DashboardApp app)
         var state = new MerchantModelState
         {
             MerchantId = merchant,
+            LastRun = new TrainingRun
+            {
+                At = new DateTimeOffset(2026, 11, 30, 3, 0, 0, TimeSpan.Zero),
+                HistoryEnd = new DateOnly(2026, 11, 29),
+                BackTestFrom = new DateOnly(2026, 11, 15),
+                TrainingPairs = 1_000,
+                SampledOutPairs = 0,
+                BackTestBuyers = 40,
+                BackTest = [new CandidateFigures("baseline: b", CandidateKind.Baseline, 0.7, 0.4)],
+                Winner = "baseline: b",
+                Promoted = false,
+                Reason = "left out on live outcomes: merchant-logistic",
+                Live =
+                [
+                    new LiveRecord("demand-mlp-3", 1, 181, 0.4012, "baseline 1", 0.3799),
+                    new LiveRecord("merchant-logistic", 2, 365, 0.3211, "baseline 0", 0.4311),
+                ],
+                LeftOut = ["merchant-logistic: live Recall@5 0.321 vs baseline 0 0.431 over 2 horizons, 365 buyers"],
+            },
             Outcomes =
             [
                 Outcome("demand-mlp-3", 1, 0.8123, 0.4012, (0.7, 0.35), (0.75, 0.3799)),
@@ -219,6 +238,12 @@ public sealed partial class DashboardTests(DashboardApp app)
         rows.Select(r => r[7]).ShouldBe(outcomes.Select(o => Format.Percent(o.GetProperty("meanPropensity").GetDouble())));
         rows.Select(r => r[8]).ShouldBe(outcomes.Select(o => Format.Percent(o.GetProperty("observedRate").GetDouble())));
         (await browser.Page.Locator("[data-testid='chart-outcomes']").CountAsync()).ShouldBe(1);
+        var live = (await api.GetFromJsonAsync<JsonElement>($"v1/merchants/{merchant}/model", Ct)).GetProperty("lastTraining").GetProperty("live").EnumerateArray().ToList();
+        var liveRows = await browser.TableAsync("live");
+        liveRows.Select(r => r[0]).ShouldBe(live.Select(l => l.GetProperty("recipe").GetString()));
+        liveRows.Select(r => r[3]).ShouldBe(live.Select(l => Format.Number(l.GetProperty("recallAt5").GetDouble(), 3)));
+        liveRows.Select(r => r[5]).ShouldBe(live.Select(l => l.GetProperty("losing").GetBoolean() ? "lost to a baseline: left out" : "kept"));
+        liveRows[1][5].ShouldBe("lost to a baseline: left out", "2 horizons, 365 buyers, 0.11 below the baseline");
         await browser.ScreenshotAsync("model-outcomes-en");
         browser.ConsoleErrors.ShouldBeEmpty("responses of 400 or more: " + string.Join("; ", browser.FailedResponses));
     }

@@ -50,9 +50,11 @@ public static partial class AspectNeeds
     [GeneratedRegex(@"\b(only (lasts?|lasted|lasting|works?|worked|gets?|got)|dies|died|broke|broken|stopped working|(does|did|do)(n't| not) work|won't (turn on|charge|work)|runs? out|ran out|drains?|overheats?|crash(es|ed)?|freez(es|ing)|fell apart|noisy|(?<!\bnot )(too|so) loud|crackl(e|es|ed|ing)|buzz(es|ed|ing)?|rattl(e|es|ed|ing))\b", RegexOptions.IgnoreCase)]
     private static partial Regex ComplaintCue();
 
-    // A negation, up to two words, then a fault: "not too loud", "never had a problem", "doesn't overheat", "can't complain".
-    // Bare "loud" or "bright" is left out: "not loud enough" is a complaint.
-    [GeneratedRegex(@"\b(?:not|never|no|hardly|without|nothing|\w+n['’]t)\s+(?:\w+\s+){0,2}?(?:too\s+\w+|so\s+(?:loud|noisy|slow|hot|heavy)|bad|terrible|awful|noisy|problems?|issues?|complain(?:ts?)?|trouble|slow|laggy|heavy|overpriced|expensive|flimsy|disappoint(?:ed|ing)|overheats?|crash(?:es)?|freezes?|dies|die|breaks?|drains?|rattles?|rattle|buzz(?:es)?|crackles?|wrong)\b", RegexOptions.IgnoreCase)]
+    // A fault denied: a state ("not too loud", "never had a problem", "no issues", "isn't noisy at all") or an event
+    // ("doesn't overheat", "never crashes"), and "can't complain". Only state negations take filler words, and only
+    // these; "don't fix the issue" or "can't guarantee the problem" deny something else. Bare "loud" or "bright" is left
+    // out: "not loud enough" is a complaint.
+    [GeneratedRegex(@"\b(?:(?:not|never|no|hardly|without|nothing|(?:is|was|are|were|has|have|had)n['’]t|(?:do|does|did)n['’]t\s+have)\s+(?:(?:at\s+all|that|too|so|very|really|overly|any|a|an|one|single|major|real|had|has|have|been|being|ever)\s+){0,2}(?:too\s+(?:loud|noisy|slow|hot|heavy|big|small|expensive|long|short|dim|bright)|bad|terrible|awful|noisy|problems?|issues?|complaints?|trouble|laggy|slow|heavy|overpriced|flimsy|disappoint(?:ed|ing))|(?:doesn['’]t|does\s+not|didn['’]t|did\s+not|won['’]t|never|hasn['’]t|rarely)\s+(?:ever\s+)?(?:overheat|crash|freeze|die|break|drain|rattle|buzz|crackle|lag|get\s+(?:hot|loud|noisy))\w*|can['’]t\s+complain)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NegatedFault();
 
     [GeneratedRegex(@"[,;:]|\b(but|though|although|while|whereas|however)\b", RegexOptions.IgnoreCase)]
@@ -126,8 +128,9 @@ public static partial class AspectNeeds
 
     /// <summary>
     /// The polarity of an English term from the head's scores and the term's own clause. A complaint cue outside any
-    /// negation wins ("it broke", "only lasts 3 hours"); otherwise a negated fault is praise ("not too loud", "never had
-    /// a problem", "doesn't overheat": the head reads the fault word and calls it a complaint); otherwise the head decides.
+    /// denial wins ("it broke", "only lasts 3 hours"); otherwise a denied fault is not a complaint ("not too loud", "never
+    /// had a problem", "doesn't overheat": the head reads the fault word and calls it one) — praise or a mention as the
+    /// head's other two scores say; otherwise the head decides.
     /// </summary>
     public static string PolarityOf(float negative, float neutral, float positive, string clause)
     {
@@ -136,12 +139,12 @@ public static partial class AspectNeeds
             return Negative;
         }
 
-        if (NegatedFault().IsMatch(clause))
+        if (!NegatedFault().IsMatch(clause) && negative >= Math.Max(neutral, positive))
         {
-            return Positive;
+            return Negative;
         }
 
-        return negative >= Math.Max(neutral, positive) ? Negative : positive >= neutral ? Positive : Neutral;
+        return positive >= neutral ? Positive : Neutral;
     }
 
     /// <summary>1 a wish, 2 a problem, 3 broken or unusable; praise and mentions are 1.</summary>

@@ -37,10 +37,10 @@ public static class LinearOnnxExporter
         Node(graph, "Add", ["logit0", "bias"], "logit");
         Node(graph, "Sigmoid", ["logit"], "probability");
         graph.Bytes(2, Proto.Text(ranker.Name));
-        graph.Message(5, Tensor("one", [1], [1f]));
-        graph.Message(5, Tensor("selection", [n, PairExpansion.Sums.Count], selection));
-        graph.Message(5, Tensor("weights", [PairExpansion.Count, 1], [.. ranker.Weights.Select(w => (float)w)]));
-        graph.Message(5, Tensor("bias", [1], [(float)ranker.Bias]));
+        graph.Message(5, OnnxMessages.Tensor("one", [1], [1f]));
+        graph.Message(5, OnnxMessages.Tensor("selection", [n, PairExpansion.Sums.Count], selection));
+        graph.Message(5, OnnxMessages.Tensor("weights", [PairExpansion.Count, 1], [.. ranker.Weights.Select(w => (float)w)]));
+        graph.Message(5, OnnxMessages.Tensor("bias", [1], [(float)ranker.Bias]));
         graph.Message(11, ValueInfo("features", n));
         graph.Message(12, ValueInfo("probability", 1));
 
@@ -60,48 +60,8 @@ public static class LinearOnnxExporter
         return model.ToArray();
     }
 
-    private static void Node(Proto graph, string op, string[] inputs, string output, long? axis = null)
-    {
-        var node = new Proto();
-        foreach (var input in inputs)
-        {
-            node.Bytes(1, Proto.Text(input));
-        }
-
-        node.Bytes(2, Proto.Text(output));
-        node.Bytes(3, Proto.Text(output));
-        node.Bytes(4, Proto.Text(op));
-        if (axis is { } value)
-        {
-            var attribute = new Proto();
-            attribute.Bytes(1, Proto.Text("axis"));
-            attribute.Varint(3, value);
-            attribute.Varint(20, 2);
-            node.Message(5, attribute);
-        }
-
-        graph.Message(1, node);
-    }
-
-    private static Proto Tensor(string name, long[] dims, float[] values)
-    {
-        var tensor = new Proto();
-        foreach (var d in dims)
-        {
-            tensor.Varint(1, d);
-        }
-
-        tensor.Varint(2, 1);
-        tensor.Bytes(8, Proto.Text(name));
-        var raw = new byte[values.Length * 4];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BitConverter.TryWriteBytes(raw.AsSpan(i * 4), values[i]);
-        }
-
-        tensor.Bytes(9, raw);
-        return tensor;
-    }
+    private static void Node(Proto graph, string op, string[] inputs, string output, long? axis = null) =>
+        graph.Message(1, OnnxMessages.Node(op, inputs, [output], output, axis is { } value ? ("axis", value) : null));
 
     private static Proto ValueInfo(string name, int columns)
     {

@@ -12,8 +12,8 @@ namespace Demand.Infrastructure.Onnx;
 /// </summary>
 public static class OnnxInt8Quantizer
 {
-    private const int FloatType = 1;
-    private const int Int8Type = 3;
+    private const int FloatType = OnnxMessages.FloatType;
+    private const int Int8Type = OnnxMessages.Int8Type;
 
     /// <summary>The quantised model, and how many matrix products were rewritten.</summary>
     public static (byte[] Model, int Rewritten) Quantize(ReadOnlyMemory<byte> model)
@@ -76,7 +76,7 @@ public static class OnnxInt8Quantizer
                     // Q, K and V read the same input: it is quantised once.
                     qa = a + "_quant";
                     quantizedInputs[a] = qa;
-                    output.Message(1, NodeProto("DynamicQuantizeLinear", [a], [qa, qa + "_scale", qa + "_zero"], qa));
+                    output.Message(1, OnnxMessages.Node("DynamicQuantizeLinear", [a], [qa, qa + "_scale", qa + "_zero"], qa));
                 }
 
                 if (!quantizedWeights.TryGetValue(w, out var qw))
@@ -84,14 +84,14 @@ public static class OnnxInt8Quantizer
                     qw = w + "_int8";
                     quantizedWeights[w] = qw;
                     var (values, scales) = QuantizeColumns(initializers[w]);
-                    added.Add(TensorProto(qw, initializers[w].Dims, Int8Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray()));
-                    added.Add(TensorProto(qw + "_scale", [initializers[w].Dims[1]], FloatType, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()));
+                    added.Add(OnnxMessages.Tensor(qw, initializers[w].Dims, Int8Type, MemoryMarshal.AsBytes(values.AsSpan())));
+                    added.Add(OnnxMessages.Tensor(qw + "_scale", [initializers[w].Dims[1]], FloatType, MemoryMarshal.AsBytes(scales.AsSpan())));
                 }
 
-                output.Message(1, NodeProto("MatMulInteger", [qa, qw, qa + "_zero"], [y + "_i32"], y + "_i32"));
-                output.Message(1, NodeProto("Cast", [y + "_i32"], [y + "_f"], y + "_cast", to: FloatType));
-                output.Message(1, NodeProto("Mul", [y + "_f", qa + "_scale"], [y + "_a"], y + "_scale_a"));
-                output.Message(1, NodeProto("Mul", [y + "_a", qw + "_scale"], [y], y + "_scale_w"));
+                output.Message(1, OnnxMessages.Node("MatMulInteger", [qa, qw, qa + "_zero"], [y + "_i32"], y + "_i32"));
+                output.Message(1, OnnxMessages.Node("Cast", [y + "_i32"], [y + "_f"], y + "_cast", ("to", FloatType)));
+                output.Message(1, OnnxMessages.Node("Mul", [y + "_f", qa + "_scale"], [y + "_a"], y + "_scale_a"));
+                output.Message(1, OnnxMessages.Node("Mul", [y + "_a", qw + "_scale"], [y], y + "_scale_w"));
             }
             else if (field.Number == 5 && replaced.Contains(ParseInitializer(field).Name))
             {
@@ -180,47 +180,5 @@ public static class OnnxInt8Quantizer
         }
 
         return new Initializer(field, name, [.. dims], type, raw, floats);
-    }
-
-    private static Proto NodeProto(string op, string[] inputs, string[] outputs, string name, int? to = null)
-    {
-        var node = new Proto();
-        foreach (var input in inputs)
-        {
-            node.Bytes(1, Proto.Text(input));
-        }
-
-        foreach (var output in outputs)
-        {
-            node.Bytes(2, Proto.Text(output));
-        }
-
-        node.Bytes(3, Proto.Text(name));
-        node.Bytes(4, Proto.Text(op));
-        if (to is { } value)
-        {
-            // AttributeProto: name = 1, i = 3, type = 20 (INT = 2).
-            var attribute = new Proto();
-            attribute.Bytes(1, Proto.Text("to"));
-            attribute.Varint(3, value);
-            attribute.Varint(20, 2);
-            node.Message(5, attribute);
-        }
-
-        return node;
-    }
-
-    private static Proto TensorProto(string name, long[] dims, int type, byte[] raw)
-    {
-        var tensor = new Proto();
-        foreach (var d in dims)
-        {
-            tensor.Varint(1, d);
-        }
-
-        tensor.Varint(2, type);
-        tensor.Bytes(8, Proto.Text(name));
-        tensor.Bytes(9, raw);
-        return tensor;
     }
 }

@@ -119,3 +119,56 @@ internal readonly record struct ProtoField(int Number, int WireType, ulong Varin
         throw new InvalidDataException("A protobuf varint is longer than 10 bytes.");
     }
 }
+
+/// <summary>The ONNX messages our writers build: nodes (with at most one integer attribute) and tensors.</summary>
+internal static class OnnxMessages
+{
+    public const int FloatType = 1;
+    public const int Int8Type = 3;
+
+    /// <summary>NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5 (AttributeProto: name = 1, i = 3, type = 20, INT = 2).</summary>
+    public static Proto Node(string op, IEnumerable<string> inputs, IEnumerable<string> outputs, string name, (string Name, long Value)? attribute = null)
+    {
+        var node = new Proto();
+        foreach (var input in inputs)
+        {
+            node.Bytes(1, Proto.Text(input));
+        }
+
+        foreach (var output in outputs)
+        {
+            node.Bytes(2, Proto.Text(output));
+        }
+
+        node.Bytes(3, Proto.Text(name));
+        node.Bytes(4, Proto.Text(op));
+        if (attribute is { } a)
+        {
+            var proto = new Proto();
+            proto.Bytes(1, Proto.Text(a.Name));
+            proto.Varint(3, a.Value);
+            proto.Varint(20, 2);
+            node.Message(5, proto);
+        }
+
+        return node;
+    }
+
+    /// <summary>TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian values).</summary>
+    public static Proto Tensor(string name, IEnumerable<long> dims, int type, ReadOnlySpan<byte> raw)
+    {
+        var tensor = new Proto();
+        foreach (var d in dims)
+        {
+            tensor.Varint(1, d);
+        }
+
+        tensor.Varint(2, type);
+        tensor.Bytes(8, Proto.Text(name));
+        tensor.Bytes(9, raw);
+        return tensor;
+    }
+
+    public static Proto Tensor(string name, IEnumerable<long> dims, float[] values) =>
+        Tensor(name, dims, FloatType, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+}

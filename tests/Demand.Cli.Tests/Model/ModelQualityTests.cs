@@ -72,4 +72,39 @@ public sealed class ModelQualityTests
 
         Directory.Delete(data, recursive: true);
     }
+
+    [Fact]
+    public async Task Retraining_the_sequence_challenger_on_exported_sequences_produces_a_model_the_runtime_loads_and_that_matches_pytorch()
+    {
+        var set = Market(users: 400, days: 28, seed: 19);
+        var first = set.Days.Min();
+        var data = Directory.CreateTempSubdirectory("demand-train-seq-").FullName;
+        var rows = TrainingCommands.Write(data, set.Build("m1", [first.AddDays(12), first.AddDays(15), first.AddDays(18)]), set);
+        var output = Path.Combine(data, "challenger.onnx");
+
+        new FileInfo(Path.Combine(data, "seq.f32")).Length.ShouldBe((long)rows * PairSequence.Length * sizeof(float));
+        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Root, "training", "train_sequence.py"), "--data", data, "--out", output, "--epochs", "2", "--no-ablation", "--version", "test-gru"])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var python = Process.Start(start)!;
+        var stdout = await python.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await python.WaitForExitAsync(TestContext.Current.CancellationToken);
+        python.ExitCode.ShouldBe(0, stderr);
+
+        JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement.GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.6);
+        using var model = SequenceOnnxModel.Load(File.ReadAllBytes(output));
+        model.Version.ShouldBe("test-gru");
+        var fixture = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(output, ".parity.json"))).RootElement;
+        float[] Flat(string name) => fixture.GetProperty(name).EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
+        var expected = fixture.GetProperty("expected").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        var scores = new float[expected.Count];
+        model.Score(Flat("features"), Flat("sequences"), expected.Count, scores);
+        expected.Count.ShouldBeGreaterThan(10);
+        for (var i = 0; i < scores.Length; i++)
+        {
+            ((double)scores[i]).ShouldBe(expected[i], 1e-5);
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
 }

@@ -25,7 +25,8 @@ public sealed class AspectNeedsTests
     [InlineData("It doesn't overheat")]
     [InlineData("can't complain about the price")]
     [InlineData("no issues with the screen")]
-    public void A_negated_fault_is_praise_whatever_the_head_says(string clause) =>
+    [InlineData("we don't have any problems with it")]
+    public void A_denied_fault_is_not_a_complaint_whatever_the_head_says(string clause) =>
         AspectNeeds.PolarityOf(negative: 0.9f, neutral: 0.05f, positive: 0.05f, clause).ShouldBe(AspectNeeds.Positive);
 
     [Theory]
@@ -34,8 +35,17 @@ public sealed class AspectNeedsTests
     [InlineData("Battery life is not great", AspectNeeds.Negative)]
     [InlineData("no problems at first, then it broke", AspectNeeds.Negative)]
     [InlineData("the battery only lasts 3 hours", AspectNeeds.Negative)]
-    public void A_negated_quality_or_a_fault_outside_the_negation_stays_a_complaint(string clause, string expected) =>
+    [InlineData("The driver updates don't fix the issue", AspectNeeds.Negative)]
+    [InlineData("they can't guarantee the problem will be solved", AspectNeeds.Negative)]
+    public void A_negated_quality_a_denial_of_something_else_or_a_fault_outside_the_denial_stays_a_complaint(string clause, string expected) =>
         AspectNeeds.PolarityOf(negative: 0.6f, neutral: 0.2f, positive: 0.2f, clause).ShouldBe(expected);
+
+    [Fact]
+    public void A_denied_fault_is_praise_or_a_mention_as_the_heads_other_scores_say()
+    {
+        AspectNeeds.PolarityOf(0.9f, 0.02f, 0.08f, "the screen size is not that bad").ShouldBe(AspectNeeds.Positive);
+        AspectNeeds.PolarityOf(0.9f, 0.08f, 0.02f, "the screen size is not that bad").ShouldBe(AspectNeeds.Neutral);
+    }
 
     [Theory]
     [InlineData(0.2f, 0.3f, 0.5f, AspectNeeds.Positive)]

@@ -270,7 +270,13 @@
         run ? section(T.model.backtest,
           h('p', { class: 'muted' }, fill(T.model.backtestWindow, date(run.backTestFrom), date(run.historyEnd), num(run.backTestBuyers, 0)) + ' ' + run.reason),
           table(T.model.backtest, [T.model.ranker, T.model.kindColumn, 'AUC', 'Recall@5'],
-            run.backTest.map(f => [f.name + (f.name === run.winner ? ' ★' : ''), f.kind, num(f.auc, 3), num(f.recallAt5, 3)]), 'backtest'))
+            run.backTest.map(f => [f.name + (f.name === run.winner ? ' ★' : ''), f.kind, num(f.auc, 3), num(f.recallAt5, 3)]), 'backtest'),
+          // The outcomes the gate read: a recipe that lost on them was left out of this run.
+          (run.live ?? []).length ? [
+            h('p', { class: 'muted' }, T.model.liveHelp),
+            table(T.model.live, [T.model.recipe, T.model.horizons, T.model.liveBuyers, 'Recall@5', T.model.bestBaseline, T.model.verdict],
+              run.live.map(r => [r.recipe, num(r.horizons, 0), num(r.buyers, 0), num(r.recallAt5, 3), r.bestBaseline + ' ' + num(r.bestBaselineRecallAt5, 3), r.losing ? T.model.losing : T.model.holding]), 'live'),
+          ] : null)
           : empty(T.model.noTraining),
         promotions.length ? section(T.model.tracking,
           barChart(T.model.tracking, promotions.map(p => date(p.at)), [{ label: 'Recall@5', values: promotions.map(p => p.recallAt5) }, { label: T.model.bestBaseline, values: promotions.map(p => p.bestBaselineRecallAt5) }], 'chart-promotions'),

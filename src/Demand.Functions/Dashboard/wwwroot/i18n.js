@@ -52,6 +52,9 @@ window.DemandI18n = {
       outcomes: 'Outcomes: what was served, checked afterwards', asOf: 'Predicted on', buyers: 'Buyers / shoppers', predicted: 'Mean predicted', observed: 'Observed',
       outcomesHelp: 'Each night the served model\'s propensities for up to 2,000 active shoppers are kept; once 7 more days of data have arrived they are compared with what those shoppers bought, next to the best baseline on the same shoppers.',
       noOutcomes: 'No outcome yet: the first appears once your data runs 7 days past the first night that recorded predictions.',
+      live: 'Live outcomes at this training, per recipe', recipe: 'Recipe', horizons: 'Horizons', liveBuyers: 'Buyers', verdict: 'Verdict',
+      losing: 'lost to a baseline: left out', holding: 'kept',
+      liveHelp: 'Outcomes pooled over each recipe\'s newest 4 horizons. A recipe with 2+ horizons and 30+ buyers whose Recall@5 is more than 0.02 below the best baseline\'s is left out of training until those outcomes age out.',
     },
     usage: {
       title: 'Mining usage and estimated cost', month: 'Month', reviews: 'Reviews mined', cache: 'From cache', requests: 'LLM requests', retries: 'Retries',
@@ -116,6 +119,9 @@ window.DemandI18n = {
       outcomes: '实际效果：上线预测的事后检验', asOf: '预测日期', buyers: '购买者 / 顾客', predicted: '平均预测', observed: '实际',
       outcomesHelp: '每晚保存当前模型对最多 2,000 位活跃顾客的购买倾向；再有 7 天数据到达后，与这些顾客的实际购买对比，并列出同一批顾客上的最佳基线。',
       noOutcomes: '尚无效果数据：首次记录预测的那晚之后，数据再延续 7 天即可看到。',
+      live: '本次训练时各方案的实际效果', recipe: '方案', horizons: '检验周期数', liveBuyers: '购买者', verdict: '结论',
+      losing: '不如基线：本次不参与', holding: '保留',
+      liveHelp: '按方案汇总最近 4 个检验周期的效果。若某方案已有至少 2 个周期、30 位购买者，且 Recall@5 比最佳基线低 0.02 以上，则在这些结果过期前不参与训练评选。',
     },
     usage: {
       title: '挖掘用量与预估费用', month: '月份', reviews: '已挖掘评论', cache: '缓存命中', requests: 'LLM 请求', retries: '重试',
