@@ -110,6 +110,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       Training__MaxTrainingRows: '200000'
       Training__HorizonDays: '7'
       Mining__Miner: empty(openAiEndpoint) ? 'learned' : 'openai'
+      Mining__Encoder: 'float'
       Mining__InputPricePerMillionTokens: '0.15'
       Mining__OutputPricePerMillionTokens: '0.60'
       Mining__ProvisionalSweep: '30'

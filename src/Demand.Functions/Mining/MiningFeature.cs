@@ -18,7 +18,7 @@ public static class MiningFeature
         services.AddOptions<MiningOptions>().Bind(configuration.GetSection(MiningOptions.Section)).ValidateDataAnnotations()
             .Validate<IOptions<OpenAiMinerOptions>>((mining, openAi) => !mining.UsesOpenAi || openAi.Value.Endpoint is not null, "Mining:Miner is openai but Mining:OpenAi:Endpoint is not set.")
             .ValidateOnStart();
-        services.AddSingleton(_ => LearnedMinerFiles.Default);
+        services.AddSingleton(sp => LearnedMinerFiles.Default with { Int8Encoder = sp.GetRequiredService<IOptions<MiningOptions>>().Value.Encoder == "int8" });
         services.AddSingleton<LearnedNeedMiner>();
         services.AddSingleton<LexiconNeedMiner>();
         services.AddSingleton<IOfflineNeedMiner>(sp => sp.GetRequiredService<IOptions<MiningOptions>>().Value.Miner == "lexicon"

@@ -16,6 +16,13 @@ public sealed class MiningOptions
     [RegularExpression("^(learned|lexicon|openai)$")]
     public string Miner { get; set; } = "learned";
 
+    /// <summary>
+    /// The learned miner's encoder: <c>float</c> (the default) or <c>int8</c> (matrix products in int8, quantised as it
+    /// loads: ×1.6–1.9 reviews/s on one core, for ~1 point of aspect-term F1 on validation; docs/need-mining.md).
+    /// </summary>
+    [RegularExpression("^(float|int8)$")]
+    public string Encoder { get; set; } = "float";
+
     /// <summary>Price per million input tokens, in the merchant's billing currency, for the usage report.</summary>
     [Range(0, 1000)]
     public decimal InputPricePerMillionTokens { get; set; } = 0.15m;
