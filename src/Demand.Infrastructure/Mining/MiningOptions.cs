@@ -18,7 +18,7 @@ public sealed class MiningOptions
 
     /// <summary>
     /// The learned miner's encoder: <c>float</c> (the default) or <c>int8</c> (matrix products in int8, quantised as it
-    /// loads: ×1.6–1.9 reviews/s on one core, for ~1 point of aspect-term F1 on validation; docs/need-mining.md).
+    /// loads: ×1.6–2.1 reviews/s on one core, for up to 2 points of aspect-term F1 on validation; docs/need-mining.md).
     /// </summary>
     [RegularExpression("^(float|int8)$")]
     public string Encoder { get; set; } = "float";

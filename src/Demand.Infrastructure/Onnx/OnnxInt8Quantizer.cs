@@ -8,7 +8,7 @@ namespace Demand.Infrastructure.Onnx;
 /// initializer becomes <c>DynamicQuantizeLinear(A)</c> → <c>MatMulInteger(A_u8, W_i8)</c> → <c>Cast</c> →
 /// × A's scale × W's per-column scale. Weights are quantised symmetrically per output column (scale = max |w| / 127);
 /// activations per call, so nothing is calibrated. Everything else in the model is copied through byte for byte.
-/// The learned miner's encoder runs ×1.6–1.9 faster this way on one core (<c>Mining:Encoder</c> = <c>int8</c>; docs/benchmarks.md).
+/// The learned miner's encoder runs ×1.6–2.1 faster this way on one core (<c>Mining:Encoder</c> = <c>int8</c>; docs/benchmarks.md).
 /// </summary>
 public static class OnnxInt8Quantizer
 {

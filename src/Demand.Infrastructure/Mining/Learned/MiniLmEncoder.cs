@@ -26,7 +26,7 @@ public sealed class MiniLmEncoder : IDisposable
     /// <param name="folder">The encoder folder (model.onnx, vocab.txt).</param>
     /// <param name="intraOpThreads">ONNX Runtime threads per call.</param>
     /// <param name="int8">Run the encoder with int8 matrix products (<see cref="OnnxInt8Quantizer"/>), quantised as it loads:
-    /// ×1.6–1.9 faster on one core, about a point of aspect-term F1 lower on validation (docs/need-mining.md).</param>
+    /// ×1.6–2.1 faster on one core, up to 2 points of aspect-term F1 lower on validation (docs/need-mining.md).</param>
     public MiniLmEncoder(string folder, int intraOpThreads = 1, bool int8 = false)
     {
         Tokenizer = WordPieceTokenizer.Load(Path.Combine(folder, "vocab.txt"));
