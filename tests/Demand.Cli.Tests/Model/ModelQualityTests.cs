@@ -48,15 +48,7 @@ public sealed class ModelQualityTests
         TrainingCommands.Write(data, set.Build("m1", [first.AddDays(12), first.AddDays(15), first.AddDays(18)]));
         var output = Path.Combine(data, "model.onnx");
 
-        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Root, "training", "train.py"), "--data", data, "--out", output, "--epochs", "12", "--version", "test-model"])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(start)!;
-        var stdout = await python.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = await python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await python.WaitForExitAsync(TestContext.Current.CancellationToken);
-        python.ExitCode.ShouldBe(0, stderr);
-
-        var metrics = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
+        var metrics = await TrainAsync("train.py", "--data", data, "--out", output, "--epochs", "12", "--version", "test-model");
         metrics.GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.8);
         using var model = OnnxModel.Load(File.ReadAllBytes(output), PairFeatures.Names, PairFeatures.Version);
         model.Version.ShouldBe("test-model");
@@ -83,15 +75,8 @@ public sealed class ModelQualityTests
         var output = Path.Combine(data, "challenger.onnx");
 
         new FileInfo(Path.Combine(data, "seq.f32")).Length.ShouldBe((long)rows * PairSequence.Length * sizeof(float));
-        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Root, "training", "train_sequence.py"), "--data", data, "--out", output, "--epochs", "2", "--no-ablation", "--version", "test-gru"])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(start)!;
-        var stdout = await python.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = await python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await python.WaitForExitAsync(TestContext.Current.CancellationToken);
-        python.ExitCode.ShouldBe(0, stderr);
-
-        JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement.GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.6);
+        (await TrainAsync("train_sequence.py", "--data", data, "--out", output, "--epochs", "2", "--no-ablation", "--version", "test-gru"))
+            .GetProperty("validation_auc").GetDouble().ShouldBeGreaterThan(0.6);
         using var model = SequenceOnnxModel.Load(File.ReadAllBytes(output));
         model.Version.ShouldBe("test-gru");
         var fixture = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(output, ".parity.json"))).RootElement;
@@ -106,5 +91,17 @@ public sealed class ModelQualityTests
         }
 
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>Runs a training script with /usr/bin/python3; its last output line is the metrics JSON. Both streams are read at once, so a chatty stderr cannot block it.</summary>
+    private static async Task<JsonElement> TrainAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Root, "training", script), .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var python = Process.Start(start)!;
+        var stdout = python.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = python.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await python.WaitForExitAsync(TestContext.Current.CancellationToken);
+        python.ExitCode.ShouldBe(0, await stderr);
+        return JsonDocument.Parse((await stdout).Trim().Split('\n')[^1]).RootElement;
     }
 }
