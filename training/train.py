@@ -16,10 +16,11 @@ import os
 import sys
 
 import numpy as np
-import onnx
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+
+from onnx_metadata import write_metadata
 
 
 def load(folder):
@@ -125,17 +126,13 @@ def main():
     dummy = torch.zeros(1, x.shape[1])
     torch.onnx.export(model, dummy, args.out, input_names=["features"], output_names=["probability"],
                       dynamic_axes={"features": {0: "n"}, "probability": {0: "n"}}, opset_version=13)
-    proto = onnx.load(args.out)
-    for key, value in {
+    write_metadata(args.out, {
         "feature_names": json.dumps(meta["featureNames"]),
         "feature_version": meta["featureVersion"],
         "model_version": args.version,
         "metrics": json.dumps(metrics),
         "data": json.dumps(meta.get("summary", {})),
-    }.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(proto, args.out)
+    })
 
     rng = np.random.default_rng(args.seed)
     rows = x[val][rng.choice(val.sum(), size=min(64, int(val.sum())), replace=False)]

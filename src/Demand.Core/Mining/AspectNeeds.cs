@@ -124,7 +124,10 @@ public static partial class AspectNeeds
     /// "noisy", "crackle": the head miner-en-2 reads "the fan is so loud" as praise, as it does loud speakers).
     /// Overrides the learned polarity within the term's own clause only; a negated cue ("never crashes") is not one.
     /// </summary>
-    public static bool IsComplaint(string clause) => ComplaintCue().IsMatch(NegatedFault().Replace(clause, " "));
+    public static bool IsComplaint(string clause) => ComplaintCue().IsMatch(Undenied(clause));
+
+    /// <summary>The clause with its denied faults blanked out: the clause itself when it denies none.</summary>
+    private static string Undenied(string clause) => NegatedFault().Replace(clause, " ");
 
     /// <summary>
     /// The polarity of an English term from the head's scores and the term's own clause. A complaint cue outside any
@@ -134,12 +137,14 @@ public static partial class AspectNeeds
     /// </summary>
     public static string PolarityOf(float negative, float neutral, float positive, string clause)
     {
-        if (IsComplaint(clause))
+        var undenied = Undenied(clause);
+        if (ComplaintCue().IsMatch(undenied))
         {
             return Negative;
         }
 
-        if (!NegatedFault().IsMatch(clause) && negative >= Math.Max(neutral, positive))
+        var denies = !string.Equals(undenied, clause, StringComparison.Ordinal);
+        if (!denies && negative >= Math.Max(neutral, positive))
         {
             return Negative;
         }

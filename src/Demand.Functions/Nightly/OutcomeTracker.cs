@@ -77,15 +77,17 @@ public sealed partial class OutcomeTracker(
     /// <summary>Evaluates the due snapshots, then records today's for the sampled shoppers as of <paramref name="dataTime"/>.</summary>
     public async Task CompleteAsync(MerchantId merchantId, OutcomePass pass, MerchantStats stats, long dataTime, CancellationToken cancellationToken)
     {
+        // The served recipe and the outcomes so far, read once: this loop is the night's only writer of outcomes.
+        var state = pass.Due.Count == 0 ? null : await store.GetStateAsync(merchantId, cancellationToken);
+        var recipe = ModelVersions.Recipe(state?.ActiveVersion ?? models.Global.Version);
+        var outcomes = new List<ModelOutcome>(state?.Outcomes ?? []);
         for (var i = 0; i < pass.Due.Count; i++)
         {
             var snapshot = pass.Due[i];
             var outcome = OutcomeTracking.Evaluate(snapshot, pass.Bought(i), time.GetUtcNow());
 
             // Sent before the outcome is stored: a failure in between repeats the request on the retry, never loses it.
-            var state = await store.GetStateAsync(merchantId, cancellationToken);
-            var recipe = ModelVersions.Recipe(state?.ActiveVersion ?? models.Global.Version);
-            if (ModelVersions.Recipe(outcome.ModelVersion) == recipe && LiveEvidence.TurnsLosing(state?.Outcomes ?? [], outcome, recipe))
+            if (ModelVersions.Recipe(outcome.ModelVersion) == recipe && LiveEvidence.TurnsLosing(outcomes, outcome, recipe))
             {
                 await retrain.RequestAsync(merchantId, cancellationToken);
                 LogRetrain(merchantId, recipe, snapshot.AsOfDay);
@@ -93,6 +95,11 @@ public sealed partial class OutcomeTracker(
 
             var added = false;
             await store.UpdateStateAsync(merchantId, s => added = OutcomeTracking.Append(s, outcome), cancellationToken);
+            if (added)
+            {
+                outcomes.Add(outcome);
+            }
+
             await snapshots.DeleteAsync(merchantId, snapshot.AsOfDay, cancellationToken);
             LogEvaluated(merchantId, snapshot.AsOfDay, outcome.ModelVersion, outcome.Shoppers, outcome.Buyers, outcome.Auc, outcome.RecallAt5, added);
         }

@@ -38,32 +38,35 @@ public static class OnnxInt8Quantizer
         return (output.ToArray(), rewritten);
     }
 
-    private sealed record Node(ProtoField Field, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs);
+    private sealed record Node(string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
+    {
+        public bool Reads(string name) => Inputs.Contains(name, StringComparer.Ordinal);
+    }
 
-    private sealed record Initializer(ProtoField Field, string Name, long[] Dims, int DataType, ReadOnlyMemory<byte> Raw, ReadOnlyMemory<byte> Floats);
+    private sealed record Initializer(string Name, long[] Dims, int DataType, ReadOnlyMemory<byte> Raw, ReadOnlyMemory<byte> Floats);
 
     private static (byte[] Graph, int Rewritten) QuantizeGraph(ReadOnlyMemory<byte> graph)
     {
         // GraphProto: node = 1, initializer = 5.
-        var fields = ProtoField.Read(graph).ToList();
-        var nodes = fields.Where(f => f.Number == 1).Select(ParseNode).ToList();
-        var initializers = fields.Where(f => f.Number == 5).Select(ParseInitializer).ToDictionary(i => i.Name, StringComparer.Ordinal);
-        var targets = nodes
-            .Where(n => n.OpType == "MatMul" && n.Inputs.Count == 2 && initializers.TryGetValue(n.Inputs[1], out var w) && w.DataType == FloatType && w.Dims.Length == 2)
-            .ToHashSet();
-        var uses = nodes.SelectMany(n => n.Inputs).GroupBy(i => i, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var replaced = targets.Select(n => n.Inputs[1]).Where(w => uses[w] == targets.Count(t => t.Inputs[1] == w)).ToHashSet(StringComparer.Ordinal);
+        // Each field parsed once: nodes and initializers, in graph order; other fields are copied through.
+        var fields = ProtoField.Read(graph).Select(f => (Field: f, Node: f.Number == 1 ? ParseNode(f) : null, Initializer: f.Number == 5 ? ParseInitializer(f) : null)).ToList();
+        var nodes = fields.Select(f => f.Node).OfType<Node>().ToList();
+        var initializers = fields.Select(f => f.Initializer).OfType<Initializer>().ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var targets = new HashSet<Node>(
+            nodes.Where(n => n.OpType == "MatMul" && n.Inputs.Count == 2 && initializers.TryGetValue(n.Inputs[1], out var w) && w.DataType == FloatType && w.Dims.Length == 2),
+            ReferenceEqualityComparer.Instance);
+
+        // A float weight is dropped only when every node reading it is rewritten.
+        var replaced = targets.Select(n => n.Inputs[1]).Where(w => nodes.All(n => targets.Contains(n) || !n.Reads(w))).ToHashSet(StringComparer.Ordinal);
 
         var output = new Proto();
         var added = new List<Proto>();
         var quantizedInputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var quantizedWeights = new Dictionary<string, string>(StringComparer.Ordinal);
-        var nodeIndex = 0;
-        foreach (var field in fields)
+        foreach (var (field, node, initializer) in fields)
         {
-            if (field.Number == 1)
+            if (node is not null)
             {
-                var node = nodes[nodeIndex++];
                 if (!targets.Contains(node))
                 {
                     output.Raw(field.Raw.Span);
@@ -93,7 +96,7 @@ public static class OnnxInt8Quantizer
                 output.Message(1, OnnxMessages.Node("Mul", [y + "_f", qa + "_scale"], [y + "_a"], y + "_scale_a"));
                 output.Message(1, OnnxMessages.Node("Mul", [y + "_a", qw + "_scale"], [y], y + "_scale_w"));
             }
-            else if (field.Number == 5 && replaced.Contains(ParseInitializer(field).Name))
+            else if (initializer is not null && replaced.Contains(initializer.Name))
             {
                 // The float weights are gone: only their int8 copy and scales remain.
             }
@@ -157,7 +160,7 @@ public static class OnnxInt8Quantizer
             }
         }
 
-        return new Node(field, op, inputs, outputs);
+        return new Node(op, inputs, outputs);
     }
 
     private static Initializer ParseInitializer(ProtoField field)
@@ -179,6 +182,6 @@ public static class OnnxInt8Quantizer
             }
         }
 
-        return new Initializer(field, name, [.. dims], type, raw, floats);
+        return new Initializer(name, [.. dims], type, raw, floats);
     }
 }

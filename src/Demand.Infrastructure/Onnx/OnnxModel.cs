@@ -92,7 +92,8 @@ public sealed class OnnxModel : IDemandModel, IDisposable
         }
     }
 
-    private static SessionOptions CreateOptions(int intraOpThreads)
+    /// <summary>The session options of every small scoring model: full graph optimisation, no spinning idle threads.</summary>
+    internal static SessionOptions CreateOptions(int intraOpThreads)
     {
         var options = new SessionOptions
         {

@@ -35,8 +35,7 @@ public sealed class SequenceOnnxModel : IDisposable
     /// <exception cref="OnnxRuntimeException">The bytes are not a model ONNX Runtime can load.</exception>
     public static SequenceOnnxModel Load(byte[] model)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var options = OnnxModel.CreateOptions(intraOpThreads: 1);
         var session = new InferenceSession(model, options);
         try
         {

@@ -38,9 +38,9 @@ public sealed class MiniLmEncoder : IDisposable
             InterOpNumThreads = 1,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        var model = File.ReadAllBytes(Path.Combine(folder, "model.onnx"));
+        var path = Path.Combine(folder, "model.onnx");
         Precision = int8 ? "int8" : "float";
-        _session = new InferenceSession(int8 ? OnnxInt8Quantizer.Quantize(model).Model : model, options);
+        _session = int8 ? new InferenceSession(OnnxInt8Quantizer.Quantize(File.ReadAllBytes(path)).Model, options) : new InferenceSession(path, options);
     }
 
     /// <summary>"int8" or "float": part of the miner's version, because the two give slightly different aspects.</summary>
